@@ -205,7 +205,8 @@ const char *httpd_reason(int status);
 /* ---- pieces exposed for unit tests and reuse ------------------------------------------ */
 
 /* Percent-decodes s[0..len) into a new string (caller frees); '+' becomes ' ' when plus_space.
- * -EINVAL on a malformed escape or an encoded NUL. */
+ * A malformed escape ("%zz", "%4") is kept literally, as Python's unquote does. -EINVAL when
+ * the result would contain a NUL (%00). */
 int httpd_url_decode(const char *s, size_t len, bool plus_space, char **ret);
 
 struct httpd_router;
