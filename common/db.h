@@ -15,7 +15,8 @@
  *   r = db_commit(&tx, &e);                            // else the cleanup rolls back
  *
  * SQL text is always a constant; values travel only as parameters ($1, $2, ...).
- * Timestamps are `timestamp without time zone` holding UTC, read as int64 Unix seconds.
+ * Timestamps are `timestamp without time zone` holding UTC, read as int64 microseconds since the
+ * epoch (the unit of common/ids.h time_now_us / time_format_iso).
  */
 #ifndef MC_DB_H
 #define MC_DB_H
@@ -104,7 +105,7 @@ const char *db_get_text(const struct db_result *r, size_t row, size_t col);
 /* Copy of the text (NULL for SQL NULL), owned by the caller. */
 char *db_dup_text(const struct db_result *r, size_t row, size_t col);
 /* Integer / boolean / timestamp getters: -ENODATA on SQL NULL, -EINVAL when the text does not
- * parse. Timestamps are read as UTC and returned as Unix seconds (fraction dropped). */
+ * parse. Timestamps are read as UTC and returned as microseconds since the epoch. */
 int db_get_int64(const struct db_result *r, size_t row, size_t col, int64_t *ret);
 int db_get_int(const struct db_result *r, size_t row, size_t col, int *ret);
 int db_get_bool(const struct db_result *r, size_t row, size_t col, bool *ret);

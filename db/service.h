@@ -28,7 +28,8 @@ struct db_service {
         bool disabled;
         char *disabled_reason; /* NULL when SQL NULL */
         bool forced_down;
-        int64_t last_seen_up; /* Unix seconds (UTC); DB_TIME_NULL before the first heartbeat */
+        /* Times in microseconds since the epoch (UTC), as common/ids.h time_format_iso takes. */
+        int64_t last_seen_up; /* DB_TIME_NULL before the first heartbeat */
         int64_t created_at;
         int64_t updated_at; /* DB_TIME_NULL until the first heartbeat */
 };

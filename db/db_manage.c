@@ -1,0 +1,149 @@
+/*
+ * magnum-db-manage: applies the embedded schema migrations (`upgrade`) and prints the schema
+ * version (`version`), reading `[database] connection` from the config file as Magnum's tool
+ * does. Exit status: 0 success, 1 failure (the message names the migration and quotes the
+ * server), 2 bad usage.
+ */
+#include "common/common.h"
+
+#include "common/config.h"
+#include "common/db.h"
+#include "db/migrations.h"
+
+#define DEFAULT_CONFIG_FILE "/etc/magnum/magnum.conf"
+
+struct db_opts {
+        char *connection;
+        bool debug;
+};
+
+static const struct conf_option db_manage_options[] = {
+        {"database", "connection", CONF_STR, NULL, offsetof(struct db_opts, connection), 0, 0,
+         "SQLAlchemy-style URL of the PostgreSQL database (postgresql://user:pw@host:port/db)."},
+        {"DEFAULT", "debug", CONF_BOOL, "false", offsetof(struct db_opts, debug), 0, 0,
+         "Log at debug level."},
+};
+
+static void usage(FILE *f)
+{
+        fprintf(f, "usage: magnum-db-manage [--config-file PATH] [--debug] {upgrade [head] | "
+                   "version}\n");
+}
+
+static int cmd_upgrade(struct db_conn *c, struct err *e)
+{
+        int before = 0, applied = 0, after = 0;
+        int r = db_schema_version(c, &before, e);
+        if (r >= 0)
+                r = magnum_db_upgrade(c, &applied, e);
+        if (r >= 0)
+                r = db_schema_version(c, &after, e);
+        if (r < 0)
+                return r;
+        if (applied == 0)
+                printf("Database is already at version %d; nothing to do\n", after);
+        else
+                printf("Upgraded database from version %d to %d (%d migration%s applied)\n",
+                       before, after, applied, applied == 1 ? "" : "s");
+        return 0;
+}
+
+static int cmd_version(struct db_conn *c, struct err *e)
+{
+        int v = 0;
+        int r = db_schema_version(c, &v, e);
+        if (r < 0)
+                return r;
+        printf("Current DB revision is %d\n", v);
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        int (*run)(struct db_conn *c, struct err *e);
+} commands[] = {
+        {"upgrade", cmd_upgrade},
+        {"version", cmd_version},
+};
+
+int main(int argc, char **argv)
+{
+        const char *config_file = NULL;
+        bool debug = false;
+        int i = 1;
+        for (; i < argc; i++) {
+                const char *a = argv[i];
+                if (streq(a, "--config-file") || streq(a, "--config_file")) {
+                        if (i + 1 >= argc) {
+                                usage(stderr);
+                                return 2;
+                        }
+                        config_file = argv[++i];
+                } else if (str_starts_with(a, "--config-file=")) {
+                        config_file = a + strlen("--config-file=");
+                } else if (streq(a, "--debug") || streq(a, "-d")) {
+                        debug = true;
+                } else if (streq(a, "-h") || streq(a, "--help")) {
+                        usage(stdout);
+                        return 0;
+                } else if (a[0] == '-') {
+                        fprintf(stderr, "magnum-db-manage: unknown option %s\n", a);
+                        usage(stderr);
+                        return 2;
+                } else {
+                        break;
+                }
+        }
+        if (i >= argc) {
+                usage(stderr);
+                return 2;
+        }
+        const char *cmd = argv[i++];
+        size_t k = 0;
+        while (k < ARRAY_SIZE(commands) && !streq(commands[k].name, cmd))
+                k++;
+        if (k == ARRAY_SIZE(commands)) {
+                fprintf(stderr, "magnum-db-manage: unknown command '%s'\n", cmd);
+                usage(stderr);
+                return 2;
+        }
+        /* `upgrade head` is what deployment tools type; other targets are not supported */
+        if (i < argc && !(streq(cmd, "upgrade") && streq(argv[i], "head") && i + 1 == argc)) {
+                fprintf(stderr, "magnum-db-manage: unexpected argument '%s'\n", argv[i]);
+                usage(stderr);
+                return 2;
+        }
+
+        log_setup("magnum-db-manage", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+        _cleanup_err_ struct err e = ERR_INIT;
+        _cleanup_(conf_freep) struct conf *conf = NULL;
+        const char *path = config_file ? config_file : DEFAULT_CONFIG_FILE;
+        int r = conf_load_file(path, &conf, &e);
+        if (r < 0) {
+                fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
+                return 1;
+        }
+        struct db_opts opts = {0};
+        r = conf_apply(conf, db_manage_options, ARRAY_SIZE(db_manage_options), &opts, &e);
+        if (r < 0) {
+                fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
+                return 1;
+        }
+        if (opts.debug && !debug)
+                log_setup("magnum-db-manage", LOG_LVL_DEBUG);
+        if (!opts.connection || !*opts.connection) {
+                fprintf(stderr, "magnum-db-manage: %s: [database] connection is not set\n", path);
+                conf_release(db_manage_options, ARRAY_SIZE(db_manage_options), &opts);
+                return 1;
+        }
+        _cleanup_db_conn_ struct db_conn *c = NULL;
+        r = db_connect(opts.connection, &c, &e);
+        conf_release(db_manage_options, ARRAY_SIZE(db_manage_options), &opts);
+        if (r >= 0)
+                r = commands[k].run(c, &e);
+        if (r < 0) {
+                fprintf(stderr, "magnum-db-manage: %s failed: %s\n", cmd, err_msg(&e));
+                return 1;
+        }
+        return 0;
+}

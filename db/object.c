@@ -1,0 +1,514 @@
+/*
+ * Generic row access for Magnum's object tables; see object.h. The column descriptors follow
+ * Magnum 15's SQLAlchemy models (db/sqlalchemy/models.py).
+ */
+#include "common/common.h"
+
+#include <inttypes.h>
+
+#include "common/ids.h"
+#include "common/json_util.h"
+#include "db/object.h"
+
+#define T DBO_TEXT
+#define I DBO_INT
+#define B DBO_BOOL
+#define J DBO_JSON
+#define TM DBO_TIME
+
+static const struct dbo_column ct_cols[] = {
+        {"id", I, NULL},
+        {"uuid", T, NULL},
+        {"project_id", T, NULL},
+        {"user_id", T, NULL},
+        {"name", T, NULL},
+        {"image_id", T, NULL},
+        {"flavor_id", T, NULL},
+        {"master_flavor_id", T, NULL},
+        {"keypair_id", T, NULL},
+        {"external_network_id", T, NULL},
+        {"fixed_network", T, NULL},
+        {"fixed_subnet", T, NULL},
+        {"network_driver", T, NULL},
+        {"volume_driver", T, NULL},
+        {"dns_nameserver", T, NULL},
+        {"apiserver_port", I, NULL},
+        {"docker_volume_size", I, NULL},
+        {"docker_storage_driver", T, NULL},
+        {"cluster_distro", T, NULL},
+        {"coe", T, NULL},
+        {"http_proxy", T, NULL},
+        {"https_proxy", T, NULL},
+        {"no_proxy", T, NULL},
+        {"registry_enabled", B, NULL},
+        {"labels", J, NULL},
+        {"tls_disabled", B, NULL},
+        {"public", B, NULL},
+        {"server_type", T, NULL},
+        {"insecure_registry", T, NULL},
+        {"master_lb_enabled", B, NULL},
+        {"floating_ip_enabled", B, NULL},
+        {"hidden", B, NULL},
+        {"tags", T, NULL},
+        {"created_at", TM, NULL},
+        {"updated_at", TM, NULL},
+};
+const struct dbo_table dbo_cluster_template = {"cluster_template", ct_cols, ARRAY_SIZE(ct_cols),
+                                               "public", "hidden"};
+
+static const struct dbo_column cluster_cols[] = {
+        {"id", I, NULL},
+        {"uuid", T, NULL},
+        {"project_id", T, NULL},
+        {"user_id", T, NULL},
+        {"name", T, NULL},
+        {"cluster_template_id", T, NULL},
+        {"keypair", T, NULL},
+        {"docker_volume_size", I, NULL},
+        {"labels", J, NULL},
+        {"master_flavor_id", T, NULL},
+        {"flavor_id", T, NULL},
+        {"stack_id", T, NULL},
+        {"api_address", T, NULL},
+        {"status", T, NULL},
+        {"status_reason", T, NULL},
+        {"health_status", T, NULL},
+        {"health_status_reason", J, NULL},
+        {"create_timeout", I, NULL},
+        {"discovery_url", T, NULL},
+        {"ca_cert_ref", T, NULL},
+        {"magnum_cert_ref", T, NULL},
+        {"etcd_ca_cert_ref", T, NULL},
+        {"front_proxy_ca_cert_ref", T, NULL},
+        {"trust_id", T, NULL},
+        {"trustee_username", T, NULL},
+        {"trustee_user_id", T, NULL},
+        {"trustee_password", T, NULL},
+        {"coe_version", T, NULL},
+        {"container_version", T, NULL},
+        {"fixed_network", T, NULL},
+        {"fixed_subnet", T, NULL},
+        {"floating_ip_enabled", B, NULL},
+        {"master_lb_enabled", B, NULL},
+        {"created_at", TM, NULL},
+        {"updated_at", TM, NULL},
+        /* Computed from the cluster's nodegroups, as Magnum's Cluster properties are. */
+        {"node_count", I,
+         "(SELECT COALESCE(SUM(n.node_count), 0) FROM nodegroup n WHERE n.cluster_id = %T.uuid "
+         "AND n.role <> 'master')"},
+        {"master_count", I,
+         "(SELECT COALESCE(SUM(n.node_count), 0) FROM nodegroup n WHERE n.cluster_id = %T.uuid "
+         "AND n.role = 'master')"},
+        {"node_addresses", J,
+         "(SELECT COALESCE(json_agg(a.v), '[]'::json) FROM nodegroup n, "
+         "json_array_elements_text(COALESCE(NULLIF(n.node_addresses::text, ''), '[]')::json) "
+         "AS a(v) WHERE n.cluster_id = %T.uuid AND n.role <> 'master')"},
+        {"master_addresses", J,
+         "(SELECT COALESCE(json_agg(a.v), '[]'::json) FROM nodegroup n, "
+         "json_array_elements_text(COALESCE(NULLIF(n.node_addresses::text, ''), '[]')::json) "
+         "AS a(v) WHERE n.cluster_id = %T.uuid AND n.role = 'master')"},
+};
+const struct dbo_table dbo_cluster = {"cluster", cluster_cols, ARRAY_SIZE(cluster_cols), NULL,
+                                      NULL};
+
+static const struct dbo_column ng_cols[] = {
+        {"id", I, NULL},
+        {"uuid", T, NULL},
+        {"name", T, NULL},
+        {"cluster_id", T, NULL},
+        {"project_id", T, NULL},
+        {"docker_volume_size", I, NULL},
+        {"labels", J, NULL},
+        {"flavor_id", T, NULL},
+        {"image_id", T, NULL},
+        {"node_addresses", J, NULL},
+        {"node_count", I, NULL},
+        {"max_node_count", I, NULL},
+        {"min_node_count", I, NULL},
+        {"role", T, NULL},
+        {"is_default", B, NULL},
+        {"stack_id", T, NULL},
+        {"status", T, NULL},
+        {"status_reason", T, NULL},
+        {"version", T, NULL},
+        {"created_at", TM, NULL},
+        {"updated_at", TM, NULL},
+};
+const struct dbo_table dbo_nodegroup = {"nodegroup", ng_cols, ARRAY_SIZE(ng_cols), NULL, NULL};
+
+static const struct dbo_column quota_cols[] = {
+        {"id", I, NULL},          {"project_id", T, NULL}, {"resource", T, NULL},
+        {"hard_limit", I, NULL},  {"created_at", TM, NULL}, {"updated_at", TM, NULL},
+};
+const struct dbo_table dbo_quota = {"quotas", quota_cols, ARRAY_SIZE(quota_cols), NULL, NULL};
+
+static const struct dbo_column fed_cols[] = {
+        {"id", I, NULL},           {"uuid", T, NULL},          {"project_id", T, NULL},
+        {"name", T, NULL},         {"hostcluster_id", T, NULL}, {"member_ids", J, NULL},
+        {"status", T, NULL},       {"status_reason", T, NULL}, {"properties", J, NULL},
+        {"created_at", TM, NULL},  {"updated_at", TM, NULL},
+};
+const struct dbo_table dbo_federation = {"federation", fed_cols, ARRAY_SIZE(fed_cols), NULL, NULL};
+
+static const struct dbo_column x509_cols[] = {
+        {"id", I, NULL},
+        {"uuid", T, NULL},
+        {"certificate", T, NULL},
+        {"private_key", T, NULL},
+        {"private_key_passphrase", T, NULL},
+        {"intermediates", T, NULL},
+        {"project_id", T, NULL},
+        {"user_id", T, NULL},
+        {"created_at", TM, NULL},
+        {"updated_at", TM, NULL},
+};
+const struct dbo_table dbo_x509keypair = {"x509keypair", x509_cols, ARRAY_SIZE(x509_cols), NULL,
+                                          NULL};
+
+#undef T
+#undef I
+#undef B
+#undef J
+#undef TM
+
+#define DBO_MAX_PARAMS 64
+
+const struct dbo_column *dbo_column(const struct dbo_table *t, const char *name)
+{
+        for (size_t i = 0; i < t->n_cols; i++)
+                if (streq(t->cols[i].name, name))
+                        return &t->cols[i];
+        return NULL;
+}
+
+bool dbo_sortable(const struct dbo_table *t, const char *name)
+{
+        const struct dbo_column *c = dbo_column(t, name);
+        return c && !c->expr;
+}
+
+struct params {
+        const char *v[DBO_MAX_PARAMS];
+        char *owned[DBO_MAX_PARAMS];
+        size_t n;
+};
+
+static void params_release(struct params *p)
+{
+        for (size_t i = 0; i < p->n; i++)
+                free(p->owned[i]);
+}
+
+/* Adds a parameter (taking ownership of `owned` when non-NULL) and returns its $number. */
+static size_t param_add(struct params *p, const char *v, char *owned)
+{
+        if (p->n >= DBO_MAX_PARAMS)
+                abort();
+        p->v[p->n] = owned ? owned : v;
+        p->owned[p->n] = owned;
+        return ++p->n;
+}
+
+/* The text form of a JSON value for a parameter of column type `type`; NULL for null. */
+static char *value_text(enum dbo_type type, const json_t *v)
+{
+        if (!v || json_is_null(v))
+                return NULL;
+        switch (type) {
+        case DBO_JSON:
+                return json_dump_compact(v);
+        case DBO_BOOL:
+                if (json_is_boolean(v))
+                        return xstrdup(json_is_true(v) ? "true" : "false");
+                break;
+        case DBO_INT:
+                if (json_is_integer(v)) {
+                        char buf[32];
+                        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+                        return xstrdup(buf);
+                }
+                break;
+        default:
+                break;
+        }
+        if (json_is_string(v))
+                return xstrdup(json_string_value(v));
+        return json_dump_compact(v);
+}
+
+static void add_col_expr(struct strbuf *sb, const struct dbo_table *t, const struct dbo_column *c)
+{
+        if (!c->expr) {
+                strbuf_addf(sb, "%s.%s", t->name, c->name);
+                return;
+        }
+        strbuf_addch(sb, '(');
+        for (const char *p = c->expr; *p; p++) {
+                if (p[0] == '%' && p[1] == 'T') {
+                        strbuf_addstr(sb, t->name);
+                        p++;
+                } else {
+                        strbuf_addch(sb, *p);
+                }
+        }
+        strbuf_addch(sb, ')');
+}
+
+static void add_select_list(struct strbuf *sb, const struct dbo_table *t)
+{
+        for (size_t i = 0; i < t->n_cols; i++) {
+                if (i)
+                        strbuf_addstr(sb, ", ");
+                add_col_expr(sb, t, &t->cols[i]);
+                strbuf_addf(sb, " AS %s", t->cols[i].name);
+        }
+}
+
+static int add_where(struct strbuf *sb, struct params *p, const struct dbo_table *t,
+                     const struct dbo_query *q, struct err *e)
+{
+        strbuf_addstr(sb, " WHERE true");
+        for (size_t i = 0; i < q->n_filters; i++) {
+                const struct dbo_column *c = dbo_column(t, q->filters[i].col);
+                if (!c || c->expr)
+                        return err_set(e, -EINVAL, "unknown filter column %s", q->filters[i].col);
+                if (!q->filters[i].value)
+                        strbuf_addf(sb, " AND %s.%s IS NULL", t->name, c->name);
+                else
+                        strbuf_addf(sb, " AND %s.%s = $%zu", t->name, c->name,
+                                    param_add(p, q->filters[i].value, NULL));
+        }
+        if (q->project_id) {
+                size_t n = param_add(p, q->project_id, NULL);
+                if (q->visibility == DBO_VIS_PROJECT || !t->public_col)
+                        strbuf_addf(sb, " AND %s.project_id = $%zu", t->name, n);
+                else if (q->visibility == DBO_VIS_PROJECT_OR_PUBLIC)
+                        strbuf_addf(sb, " AND (%s.project_id = $%zu OR %s.%s)", t->name, n,
+                                    t->name, t->public_col);
+                else
+                        strbuf_addf(sb,
+                                    " AND (%s.project_id = $%zu OR (%s.%s AND NOT "
+                                    "COALESCE(%s.%s, false)))",
+                                    t->name, n, t->name, t->public_col, t->name, t->hidden_col);
+        }
+        return 0;
+}
+
+static json_t *row_to_json(const struct dbo_table *t, const struct db_result *res, size_t row)
+{
+        json_t *o = json_checked(json_object());
+        for (size_t i = 0; i < t->n_cols; i++) {
+                const struct dbo_column *c = &t->cols[i];
+                if (db_is_null(res, row, i)) {
+                        json_object_set_new(o, c->name, json_null());
+                        continue;
+                }
+                const char *s = db_get_text(res, row, i);
+                json_t *v = NULL;
+                switch (c->type) {
+                case DBO_TEXT:
+                        v = json_string(s);
+                        break;
+                case DBO_INT: {
+                        int64_t n;
+                        v = db_get_int64(res, row, i, &n) == 0 ? json_integer(n) : json_null();
+                        break;
+                }
+                case DBO_BOOL: {
+                        bool b;
+                        v = db_get_bool(res, row, i, &b) == 0 ? json_boolean(b) : json_null();
+                        break;
+                }
+                case DBO_JSON:
+                        v = json_loads(s, JSON_DECODE_ANY, NULL);
+                        if (!v)
+                                v = json_null();
+                        break;
+                case DBO_TIME: {
+                        int64_t sec;
+                        char buf[33];
+                        if (db_get_time(res, row, i, &sec) == 0) {
+                                time_format_iso(sec * 1000000, buf);
+                                v = json_string(buf);
+                        } else {
+                                v = json_null();
+                        }
+                        break;
+                }
+                }
+                json_object_set_new(o, c->name, json_checked(v));
+        }
+        return o;
+}
+
+static json_t *rows_to_json(const struct dbo_table *t, const struct db_result *res)
+{
+        json_t *a = json_checked(json_array());
+        for (size_t r = 0; r < db_result_rows(res); r++)
+                json_array_append_new(a, row_to_json(t, res, r));
+        return a;
+}
+
+int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q,
+               json_t **ret, struct err *e)
+{
+        _cleanup_strbuf_ struct strbuf sql = STRBUF_INIT;
+        _cleanup_(params_release) struct params p = {0};
+        const char *sk = q->sort_key ? q->sort_key : "id";
+        if (!dbo_sortable(t, sk))
+                return err_set(e, -EINVAL, "The sort_key value \"%s\" is an invalid field for "
+                                           "sorting", sk);
+        strbuf_addstr(&sql, "SELECT ");
+        add_select_list(&sql, t);
+        strbuf_addf(&sql, " FROM %s", t->name);
+        int r = add_where(&sql, &p, t, q, e);
+        if (r < 0)
+                return r;
+        const char *dir = q->sort_desc ? "DESC" : "ASC";
+        const char *cmp = q->sort_desc ? "<" : ">";
+        if (q->marker) {
+                const struct dbo_column *col = dbo_column(t, sk);
+                json_t *mv = json_object_get(q->marker, sk);
+                json_t *mid = json_object_get(q->marker, "id");
+                size_t nid = param_add(&p, NULL, value_text(DBO_INT, mid));
+                if (!streq(sk, "id") && mv && !json_is_null(mv)) {
+                        size_t nv = param_add(&p, NULL, value_text(col->type, mv));
+                        strbuf_addf(&sql, " AND (%s.%s %s $%zu OR (%s.%s = $%zu AND %s.id %s $%zu))",
+                                    t->name, sk, cmp, nv, t->name, sk, nv, t->name, cmp, nid);
+                } else {
+                        strbuf_addf(&sql, " AND %s.id %s $%zu", t->name, cmp, nid);
+                }
+        }
+        strbuf_addf(&sql, " ORDER BY %s.%s %s", t->name, sk, dir);
+        if (!streq(sk, "id"))
+                strbuf_addf(&sql, ", %s.id %s", t->name, dir);
+        if (q->limit > 0)
+                strbuf_addf(&sql, " LIMIT %ld", q->limit);
+        _cleanup_db_result_ struct db_result *res = NULL;
+        r = db_exec(c, &res, e, sql.buf, p.n, p.v);
+        if (r < 0)
+                return r;
+        *ret = rows_to_json(t, res);
+        return 0;
+}
+
+int dbo_get_one(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q,
+                json_t **ret, struct err *e)
+{
+        struct dbo_query q2 = *q;
+        q2.limit = 2;
+        q2.marker = NULL;
+        q2.sort_key = NULL;
+        json_auto_t *rows = NULL;
+        int r = dbo_select(c, t, &q2, &rows, e);
+        if (r < 0)
+                return r;
+        if (json_array_size(rows) == 0)
+                return -ENOENT;
+        if (json_array_size(rows) > 1)
+                return -ENOTUNIQ;
+        *ret = json_incref(json_array_get(rows, 0));
+        return 0;
+}
+
+int dbo_count(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q,
+              int64_t *ret, struct err *e)
+{
+        _cleanup_strbuf_ struct strbuf sql = STRBUF_INIT;
+        _cleanup_(params_release) struct params p = {0};
+        strbuf_addf(&sql, "SELECT count(*) FROM %s", t->name);
+        int r = add_where(&sql, &p, t, q, e);
+        if (r < 0)
+                return r;
+        _cleanup_db_result_ struct db_result *res = NULL;
+        r = db_exec(c, &res, e, sql.buf, p.n, p.v);
+        if (r < 0)
+                return r;
+        return db_get_int64(res, 0, 0, ret);
+}
+
+static int returning(struct db_conn *c, const struct dbo_table *t, struct strbuf *sql,
+                     struct params *p, json_t **ret, struct err *e)
+{
+        _cleanup_db_result_ struct db_result *res = NULL;
+        int r = db_exec(c, &res, e, sql->buf, p->n, p->v);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ENOENT;
+        if (!ret)
+                return 0;
+        /* Re-read through the select list so computed columns are filled. */
+        int64_t id;
+        r = db_get_int64(res, 0, 0, &id);
+        if (r < 0)
+                return r;
+        char idbuf[32];
+        snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+        struct dbo_filter f = {"id", idbuf};
+        struct dbo_query q = {.filters = &f, .n_filters = 1};
+        return dbo_get_one(c, t, &q, ret, e);
+}
+
+int dbo_insert(struct db_conn *c, const struct dbo_table *t, const json_t *obj, json_t **ret,
+               struct err *e)
+{
+        _cleanup_strbuf_ struct strbuf sql = STRBUF_INIT, vals = STRBUF_INIT;
+        _cleanup_(params_release) struct params p = {0};
+        strbuf_addf(&sql, "INSERT INTO %s (", t->name);
+        bool first = true, has_created = false;
+        for (size_t i = 0; i < t->n_cols; i++) {
+                const struct dbo_column *col = &t->cols[i];
+                json_t *v = json_object_get(obj, col->name);
+                if (col->expr || !v || streq(col->name, "id"))
+                        continue;
+                if (streq(col->name, "created_at")) {
+                        if (json_is_null(v))
+                                continue;
+                        has_created = true;
+                }
+                strbuf_addf(&sql, "%s%s", first ? "" : ", ", col->name);
+                strbuf_addf(&vals, "%s$%zu", first ? "" : ", ",
+                            param_add(&p, NULL, value_text(col->type, v)));
+                first = false;
+        }
+        if (!has_created && dbo_column(t, "created_at")) {
+                strbuf_addf(&sql, "%screated_at", first ? "" : ", ");
+                strbuf_addf(&vals, "%s(now() at time zone 'utc')", first ? "" : ", ");
+        }
+        strbuf_addf(&sql, ") VALUES (%s) RETURNING id", vals.buf);
+        return returning(c, t, &sql, &p, ret, e);
+}
+
+int dbo_update(struct db_conn *c, const struct dbo_table *t, int64_t id, const json_t *changes,
+               json_t **ret, struct err *e)
+{
+        _cleanup_strbuf_ struct strbuf sql = STRBUF_INIT;
+        _cleanup_(params_release) struct params p = {0};
+        strbuf_addf(&sql, "UPDATE %s SET updated_at = (now() at time zone 'utc')", t->name);
+        for (size_t i = 0; i < t->n_cols; i++) {
+                const struct dbo_column *col = &t->cols[i];
+                json_t *v = json_object_get(changes, col->name);
+                if (col->expr || !v || streq(col->name, "id") || streq(col->name, "created_at") ||
+                    streq(col->name, "updated_at"))
+                        continue;
+                strbuf_addf(&sql, ", %s = $%zu", col->name,
+                            param_add(&p, NULL, value_text(col->type, v)));
+        }
+        char idbuf[32];
+        snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+        strbuf_addf(&sql, " WHERE id = $%zu RETURNING id", param_add(&p, idbuf, NULL));
+        return returning(c, t, &sql, &p, ret, e);
+}
+
+int dbo_delete(struct db_conn *c, const struct dbo_table *t, int64_t id, struct err *e)
+{
+        _cleanup_strbuf_ struct strbuf sql = STRBUF_INIT;
+        char idbuf[32];
+        snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+        strbuf_addf(&sql, "DELETE FROM %s WHERE id = $1", t->name);
+        int r = db_exec(c, NULL, e, sql.buf, DB_PARAMS(idbuf));
+        if (r < 0)
+                return r;
+        return r == 0 ? -ENOENT : 0;
+}
