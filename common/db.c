@@ -296,6 +296,25 @@ int db_url_to_conninfo(const char *url, char **ret_conninfo, struct err *e)
                                        redacted);
                 return err_set(e, -EINVAL, "invalid [database] connection %s: %s", redacted, m);
         }
+        /* libpq checks numbers only when connecting; a bad port is a config error now */
+        for (PQconninfoOption *o = opts; o->keyword; o++) {
+                if (!o->val || !streq(o->keyword, "port"))
+                        continue;
+                for (const char *p = o->val; *p;) {
+                        size_t n = strcspn(p, ",");
+                        _cleanup_free_ char *one = xstrndup(p, n);
+                        long long port;
+                        if (n > 0 && str_to_ll(one, 1, 65535, &port) < 0) {
+                                PQconninfoFree(opts);
+                                return err_set(e, -EINVAL,
+                                               "invalid [database] connection %s: bad port '%s'",
+                                               redacted, one);
+                        }
+                        p += n;
+                        if (*p == ',')
+                                p++;
+                }
+        }
         PQconninfoFree(opts);
         *ret_conninfo = strbuf_detach(&sb, NULL);
         return 0;
