@@ -14,6 +14,16 @@
 
 #define KS_MAX_TOKEN_BYTES 8192
 
+/* Re-sets e with `prefix: <previous message>` (err_set frees the old message first, so the
+ * old text is copied before). Returns code. */
+static int err_wrap(struct err *e, int code, const char *prefix)
+{
+        if (!e)
+                return code;
+        _cleanup_free_ char *old = xstrdup(err_msg(e));
+        return err_set(e, code, "%s: %s", prefix, old);
+}
+
 /* ---- tokens ------------------------------------------------------------------------------ */
 
 struct ks_token *ks_token_ref(struct ks_token *t)
@@ -287,7 +297,7 @@ int ks_password_auth(const struct ks_auth *a, struct ks_token **ret, struct err 
         json_auto_t *j = NULL;
         r = http_response_json(&resp, &j, e);
         if (r < 0)
-                return err_set(e, -EBADMSG, "Keystone answer is not JSON: %s", err_msg(e));
+                return err_wrap(e, -EBADMSG, "Keystone answer is not JSON");
         r = ks_token_parse(subject, j, ret, e);
         return r < 0 ? -EBADMSG : 0;
 }
@@ -550,7 +560,7 @@ static int validate_remote(struct ks_session *s, const char *svc, const char *su
         *ret_svc_rejected = false;
         int r = http_perform(&rq, &resp, e);
         if (r < 0)
-                return err_set(e, -EAGAIN, "Keystone unreachable: %s", err_msg(e));
+                return err_wrap(e, -EAGAIN, "Keystone unreachable");
         if (resp.status == 200) {
                 json_auto_t *j = NULL;
                 if (http_response_json(&resp, &j, e) < 0 || ks_token_parse(subject, j, ret, e) < 0)
@@ -587,8 +597,7 @@ int ks_validate(struct ks_session *s, const char *subject_token, struct ks_token
                 _cleanup_(ks_token_unrefp) struct ks_token *svc = NULL;
                 r = session_token(s, attempt > 0, &svc, e);
                 if (r < 0)
-                        return err_set(e, -EAGAIN, "cannot authenticate the service: %s",
-                                       err_msg(e));
+                        return err_wrap(e, -EAGAIN, "cannot authenticate the service");
                 bool svc_rejected = false;
                 _cleanup_(ks_token_unrefp) struct ks_token *t = NULL;
                 r = validate_remote(s, svc->id, subject_token, &t, &svc_rejected, e);
