@@ -319,6 +319,8 @@ struct httpd_req {
         bool bad_url;   /* undecodable request-target → 400 */
         struct kv *query;
         size_t n_query, alloc_query;
+        struct kv *hov; /* header overrides (value NULL = hidden) */
+        size_t n_hov, alloc_hov;
         const struct compiled_route *route;
         const char *param_names[HTTPD_MAX_PARAMS];
         char *param_values[HTTPD_MAX_PARAMS];
@@ -468,8 +470,24 @@ const char *httpd_req_query(const struct httpd_req *req, const char *key)
         return NULL;
 }
 
+void httpd_req_set_header(struct httpd_req *req, const char *name, const char *value)
+{
+        for (size_t i = 0; i < req->n_hov; i++)
+                if (strcaseeq(req->hov[i].key, name)) {
+                        char *v = xstrdup_or_null(value); /* value may be the old one */
+                        free(req->hov[i].value);
+                        req->hov[i].value = v;
+                        return;
+                }
+        req->hov = xgrow(req->hov, req->n_hov + 1, &req->alloc_hov, sizeof(*req->hov));
+        req->hov[req->n_hov++] = (struct kv){xstrdup(name), xstrdup_or_null(value)};
+}
+
 const char *httpd_req_header(const struct httpd_req *req, const char *name)
 {
+        for (size_t i = 0; i < req->n_hov; i++)
+                if (strcaseeq(req->hov[i].key, name))
+                        return req->hov[i].value;
         if (!req->conn)
                 return NULL;
         return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -710,6 +728,11 @@ static void req_free(struct httpd_req *req)
                 free(req->query[i].value);
         }
         free(req->query);
+        for (size_t i = 0; i < req->n_hov; i++) {
+                free(req->hov[i].key);
+                free(req->hov[i].value);
+        }
+        free(req->hov);
         for (size_t i = 0; i < req->n_rh; i++) {
                 free(req->rh[i].key);
                 free(req->rh[i].value);

@@ -152,6 +152,10 @@ const char *httpd_req_query(const struct httpd_req *req, const char *key);
 
 /* A request header by case-insensitive name (the first when repeated); NULL when absent. */
 const char *httpd_req_header(const struct httpd_req *req, const char *name);
+/* Overrides a request header as later httpd_req_header calls see it; value NULL hides it.
+ * For middleware that derives headers (auth middleware strips client-sent X-User-Id/X-Roles/...
+ * and sets them from the validated token, as keystonemiddleware does). Copied. */
+void httpd_req_set_header(struct httpd_req *req, const char *name, const char *value);
 /* The body bytes (NUL-terminated for convenience; may contain NULs); len 0 when none. */
 const char *httpd_req_body(const struct httpd_req *req, size_t *ret_len);
 /* "req-<uuid>", also in the response's X-OpenStack-Request-Id and the thread's log id. */

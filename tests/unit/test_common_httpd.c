@@ -163,6 +163,8 @@ static int h_cert(struct httpd_req *req, void *data _unused_)
 static int before_route(struct httpd_req *req, void *data _unused_)
 {
         httpd_resp_set_header(req, "X-Hooked", "yes");
+        httpd_req_set_header(req, "X-Test-Header", NULL);
+        httpd_req_set_header(req, "x-test-header", httpd_req_header(req, "X-Rewrite"));
         if (httpd_req_header(req, "X-Deny")) {
                 httpd_resp_body(req, 406, "text/plain", "no", 2);
                 return 1;
@@ -246,7 +248,7 @@ static void test_live_basic(void **state _unused_)
 {
         int st;
         struct http_response resp;
-        const char *hdrs[] = {"X-TEST-HEADER: hello", NULL};
+        const char *hdrs[] = {"X-TEST-HEADER: spoofed", "X-Rewrite: hello", NULL};
         json_auto_t *j =
                 get_json("GET", "/v1/things/abc%2F1/?a=1&b=x+y&a=2&flag&e=%C3%A9", hdrs, NULL,
                          0, &st, &resp);
