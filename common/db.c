@@ -418,20 +418,34 @@ static bool conn_usable(struct db_conn *c)
         if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
             PQtransactionStatus(c->pg) != PQTRANS_IDLE)
                 return false;
-        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
-        if (pfd.fd < 0)
-                return false;
-        int n = poll(&pfd, 1, 0);
-        if (n < 0)
-                return false;
-        if (n > 0) {
+        /* A terminated backend sends a FATAL message and then closes: the first read may
+         * consume only the message, so keep reading while the socket stays readable. */
+        for (int round = 0; round < 8; round++) {
+                struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+                if (pfd.fd < 0)
+                        return false;
+                int n = poll(&pfd, 1, 0);
+                if (n < 0)
+                        return false;
+                if (n == 0)
+                        break;
                 if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
                         return false;
-                if (!PQconsumeInput(c->pg))
+                if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
                         return false;
                 PGnotify *nt;
                 while ((nt = PQnotifies(c->pg)))
                         PQfreemem(nt);
+                /* an error result queued while idle means the server gave up on us */
+                while (!PQisBusy(c->pg)) {
+                        PGresult *res = PQgetResult(c->pg);
+                        if (!res)
+                                break;
+                        ExecStatusType st = PQresultStatus(res);
+                        PQclear(res);
+                        if (st == PGRES_FATAL_ERROR)
+                                return false;
+                }
         }
         return PQstatus(c->pg) == CONNECTION_OK;
 }
