@@ -731,7 +731,9 @@ static int worker_on_connect(struct amqp_conn *conn, void *userdata, struct err 
         if ((r = amqp_conn_declare_exchange(conn, o->control_exchange, "topic", o->durable,
                                             o->auto_delete, e)) < 0 ||
             (r = declare_topic_queue(o, conn, s->topic, s->topic, e)) < 0 ||
-            (r = declare_topic_queue(o, conn, server_q, server_q, e)) < 0 ||
+            (r = amqp_conn_declare_queue(conn, server_q, false, true, o->transient_ttl * 1000,
+                                         e)) < 0 ||
+            (r = amqp_conn_bind_queue(conn, server_q, o->control_exchange, server_q, e)) < 0 ||
             (r = amqp_conn_declare_exchange(conn, fanout_x, "fanout", false, true, e)) < 0 ||
             (r = amqp_conn_declare_queue(conn, s->fanout_q, false, true,
                                          o->transient_ttl * 1000, e)) < 0 ||

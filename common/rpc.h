@@ -15,7 +15,8 @@
  * Durability (decided here, options in [oslo_messaging_rabbit]):
  *   - amqp_durable_queues (default TRUE here; oslo's default is false): the control exchange
  *     and topic queues are durable and casts are published persistent, so a cast the broker has
- *     confirmed survives a RabbitMQ restart. Fanout and reply queues are always transient
+ *     confirmed survives a RabbitMQ restart. Per-server, fanout and reply queues live only as
+ *     long as their process and are always transient
  *     (auto-delete, x-expires = rabbit_transient_queues_ttl). Set it to the same value as any
  *     Python oslo service sharing the vhost, or RabbitMQ refuses the mismatched declaration.
  *   - A cast returns only when the broker confirmed it; while RabbitMQ is down the client

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# (c) Call round trips through a real RabbitMQ: a result comes back; a remote Magnum exception
+# comes back with its class, message and HTTP code; an unknown method is oslo's NoSuchMethod; a
+# cast reaches the server with the caller's request id in the server's log context.
+set -euo pipefail
+tool=$1
+. "$(dirname "$0")/test_rpc_lib.sh"
+trap rpc_cleanup EXIT
+
+rabbit_start
+topic=rpc-it-$$
+rpc_bg serve "$tool" serve "$RPC_TEST_URL" "$topic"
+srv=$RPC_LAST_PID
+wait_for_line "$RPC_TEST_DIR/serve.out" '^ready$' 60 || rpc_fail "server did not connect"
+
+out=$("$tool" call "$RPC_TEST_URL" "$topic" ping '{}' 10000)
+[ "$out" = true ] || rpc_fail "ping returned '$out'"
+
+set +e
+out=$("$tool" call "$RPC_TEST_URL" "$topic" fail \
+	'{"class":"ClusterNotFound","code":404,"message":"Cluster 5d12 could not be found."}' 10000)
+rc=$?
+set -e
+echo "$out"
+[ "$rc" = 1 ] || rpc_fail "failing call exited $rc"
+[ "$out" = "error errno=EREMOTEIO http=404 class=ClusterNotFound message=Cluster 5d12 could not be found." ] ||
+	rpc_fail "remote error lost its class/code/message"
+
+set +e
+out=$("$tool" call "$RPC_TEST_URL" "$topic" fail '{"class":"Conflict","code":409,"message":"busy"}' 10000)
+set -e
+echo "$out" | grep -q 'http=409 class=Conflict message=busy' || rpc_fail "409 not kept: $out"
+
+set +e
+out=$("$tool" call "$RPC_TEST_URL" "$topic" no_such_method '{}' 10000)
+set -e
+echo "$out"
+echo "$out" | grep -q 'class=NoSuchMethod message=Endpoint does not support RPC method no_such_method' ||
+	rpc_fail "unknown method not reported as NoSuchMethod"
+
+RPC_REQUEST_ID=req-11111111-2222-4333-8444-555555555555 \
+	"$tool" cast "$RPC_TEST_URL" "$topic" echo '{"message":"hello-c"}' | grep -qx ok
+wait_for_line "$RPC_TEST_DIR/serve.out" '^echo hello-c req=req-11111111-2222-4333-8444-555555555555$' 20 ||
+	rpc_fail "cast not delivered with its request id"
+grep -q 'req=req-11111111-2222-4333-8444-555555555555 event=echo' "$RPC_TEST_DIR/serve.err" ||
+	rpc_fail "request id not in the server's log lines"
+
+stop_pid "$srv" 20 || rpc_fail "server did not exit cleanly on SIGTERM"
+rpc_say PASS
