@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "common/config.h"
 #include "common/ids.h"
 
 /* Seconds libpq may spend connecting unless the URL says otherwise. */
@@ -318,6 +319,54 @@ int db_url_to_conninfo(const char *url, char **ret_conninfo, struct err *e)
         PQconninfoFree(opts);
         *ret_conninfo = strbuf_detach(&sb, NULL);
         return 0;
+}
+
+/* ---- [database] options ---------------------------------------------------------------------- */
+
+static const struct conf_option db_conf_options[] = {
+        {"database", "connection", CONF_STR, NULL, offsetof(struct db_conf, connection), 0, 0,
+         "URL of the PostgreSQL database, libpq or SQLAlchemy form "
+         "(postgresql+psycopg2://user:password@host:port/dbname)."},
+        {"database", "max_pool_size", CONF_INT, "5", offsetof(struct db_conf, max_pool_size), 1,
+         1000, "Connections each process keeps open at most."},
+        {"database", "pool_timeout", CONF_INT, "30", offsetof(struct db_conf, pool_timeout), 1,
+         3600, "Seconds to wait for a free pooled connection before failing."},
+};
+
+int db_conf_load(const struct conf *c, struct db_conf *ret, struct err *e)
+{
+        struct db_conf dc = {0};
+        int r = conf_apply(c, db_conf_options, ARRAY_SIZE(db_conf_options), &dc, e);
+        if (r < 0) {
+                db_conf_release(&dc);
+                return r;
+        }
+        if (!dc.connection || !*dc.connection) {
+                db_conf_release(&dc);
+                return err_set(e, -EINVAL, "[database] connection is not set");
+        }
+        *ret = dc;
+        return 0;
+}
+
+void db_conf_release(struct db_conf *dc)
+{
+        if (dc)
+                conf_release(db_conf_options, ARRAY_SIZE(db_conf_options), dc);
+}
+
+int db_pool_new_from_conf(const struct conf *c, struct db_pool **ret, int *ret_timeout_ms,
+                          struct err *e)
+{
+        struct db_conf dc;
+        int r = db_conf_load(c, &dc, e);
+        if (r < 0)
+                return r;
+        r = db_pool_new(dc.connection, (unsigned)dc.max_pool_size, ret, e);
+        if (r >= 0 && ret_timeout_ms)
+                *ret_timeout_ms = dc.pool_timeout * 1000;
+        db_conf_release(&dc);
+        return r;
 }
 
 /* ---- connections ------------------------------------------------------------------------------ */

@@ -46,6 +46,28 @@ int db_url_to_conninfo(const char *url, char **ret_conninfo, struct err *e);
  * Always succeeds; the result is owned by the caller. */
 char *db_url_redact(const char *url);
 
+/* ---- [database] options ------------------------------------------------------------------- */
+
+struct conf;
+
+/* The `[database]` options, named as oslo.db names them. */
+struct db_conf {
+        char *connection;  /* [database] connection (required) */
+        int max_pool_size; /* [database] max_pool_size, default 5 */
+        int pool_timeout;  /* [database] pool_timeout: seconds to wait for a free connection,
+                            * default 30 */
+};
+
+/* Reads the [database] options from conf. A bad number → -EINVAL / -ERANGE with
+ * "file:line: [database] ..."; no connection → -EINVAL "[database] connection is not set".
+ * Free with db_conf_release. */
+int db_conf_load(const struct conf *c, struct db_conf *ret, struct err *e);
+void db_conf_release(struct db_conf *dc);
+/* db_conf_load + db_pool_new: a pool of max_pool_size connections. *ret_timeout_ms (optional)
+ * gets pool_timeout in milliseconds, the value to pass to db_pool_acquire. */
+int db_pool_new_from_conf(const struct conf *c, struct db_pool **ret, int *ret_timeout_ms,
+                          struct err *e);
+
 /* ---- errors ------------------------------------------------------------------------------- */
 
 /* The -errno for a five-character SQLSTATE: 23505 → -EEXIST, 23503 → -ENOENT (or -EBUSY when

@@ -12,15 +12,13 @@
 
 #define DEFAULT_CONFIG_FILE "/etc/magnum/magnum.conf"
 
-struct db_opts {
-        char *connection;
+/* [DEFAULT] options this tool reads besides [database] (common/db.h db_conf_load). */
+struct manage_opts {
         bool debug;
 };
 
-static const struct conf_option db_manage_options[] = {
-        {"database", "connection", CONF_STR, NULL, offsetof(struct db_opts, connection), 0, 0,
-         "SQLAlchemy-style URL of the PostgreSQL database (postgresql://user:pw@host:port/db)."},
-        {"DEFAULT", "debug", CONF_BOOL, "false", offsetof(struct db_opts, debug), 0, 0,
+static const struct conf_option manage_options[] = {
+        {"DEFAULT", "debug", CONF_BOOL, "false", offsetof(struct manage_opts, debug), 0, 0,
          "Log at debug level."},
 };
 
@@ -123,22 +121,26 @@ int main(int argc, char **argv)
                 fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
                 return 1;
         }
-        struct db_opts opts = {0};
-        r = conf_apply(conf, db_manage_options, ARRAY_SIZE(db_manage_options), &opts, &e);
+        struct manage_opts mopts = {0};
+        r = conf_apply(conf, manage_options, ARRAY_SIZE(manage_options), &mopts, &e);
         if (r < 0) {
                 fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
                 return 1;
         }
-        if (opts.debug && !debug)
+        if (mopts.debug && !debug)
                 log_setup("magnum-db-manage", LOG_LVL_DEBUG);
-        if (!opts.connection || !*opts.connection) {
-                fprintf(stderr, "magnum-db-manage: %s: [database] connection is not set\n", path);
-                conf_release(db_manage_options, ARRAY_SIZE(db_manage_options), &opts);
+        struct db_conf dc;
+        r = db_conf_load(conf, &dc, &e);
+        if (r < 0) {
+                if (str_starts_with(err_msg(&e), path))
+                        fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
+                else
+                        fprintf(stderr, "magnum-db-manage: %s: %s\n", path, err_msg(&e));
                 return 1;
         }
         _cleanup_db_conn_ struct db_conn *c = NULL;
-        r = db_connect(opts.connection, &c, &e);
-        conf_release(db_manage_options, ARRAY_SIZE(db_manage_options), &opts);
+        r = db_connect(dc.connection, &c, &e);
+        db_conf_release(&dc);
         if (r >= 0)
                 r = commands[k].run(c, &e);
         if (r < 0) {

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "common/common.h"
+#include "common/config.h"
 #include "common/db.h"
 
 static void check_conninfo(const char *url, const char *want)
@@ -137,13 +138,51 @@ static void test_pool_args(void **state)
         db_pool_free(p);
 }
 
+static void test_conf(void **state)
+{
+        (void)state;
+        _cleanup_err_ struct err e = ERR_INIT;
+        _cleanup_(conf_freep) struct conf *c = NULL;
+        assert_int_equal(conf_load_string("[database]\n"
+                                          "connection = postgresql+psycopg2://u:pw@h/magnum\n"
+                                          "max_pool_size = 12\n",
+                                          "magnum.conf", &c, &e),
+                         0);
+        struct db_conf dc;
+        assert_int_equal(db_conf_load(c, &dc, &e), 0);
+        assert_string_equal(dc.connection, "postgresql+psycopg2://u:pw@h/magnum");
+        assert_int_equal(dc.max_pool_size, 12);
+        assert_int_equal(dc.pool_timeout, 30);
+        db_conf_release(&dc);
+        struct db_pool *p = NULL;
+        int timeout_ms = 0;
+        assert_int_equal(db_pool_new_from_conf(c, &p, &timeout_ms, &e), 0);
+        assert_int_equal(timeout_ms, 30000);
+        db_pool_free(p);
+
+        conf_free(TAKE_PTR(c));
+        assert_int_equal(conf_load_string("[database]\nmax_pool_size = 0\n"
+                                          "connection = postgresql://h/d\n",
+                                          "magnum.conf", &c, &e),
+                         0);
+        assert_int_equal(db_conf_load(c, &dc, &e), -ERANGE);
+        assert_non_null(strstr(err_msg(&e), "magnum.conf:2: [database] max_pool_size"));
+        err_clear(&e);
+
+        conf_free(TAKE_PTR(c));
+        assert_int_equal(conf_load_string("[DEFAULT]\ndebug = true\n", "magnum.conf", &c, &e),
+                         0);
+        assert_int_equal(db_conf_load(c, &dc, &e), -EINVAL);
+        assert_non_null(strstr(err_msg(&e), "[database] connection is not set"));
+}
+
 int main(void)
 {
         log_setup("test_common_db", LOG_LVL_ERROR);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_url_forms),    cmocka_unit_test(test_url_rejected),
                 cmocka_unit_test(test_url_redact),   cmocka_unit_test(test_sqlstate),
-                cmocka_unit_test(test_pool_args),
+                cmocka_unit_test(test_pool_args),    cmocka_unit_test(test_conf),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
