@@ -42,7 +42,8 @@ static int usage(FILE *f)
         return f == stderr ? 2 : 0;
 }
 
-static int load_config(int argc, char **argv, struct conductor *cd, struct err *e)
+/* Parses the command line; -EINVAL (message in e) on bad usage. */
+static int parse_args(int argc, char **argv, const char **ret_path, struct err *e)
 {
         const char *path = NULL;
         for (int i = 1; i < argc; i++) {
@@ -55,16 +56,33 @@ static int load_config(int argc, char **argv, struct conductor *cd, struct err *
         }
         if (!path)
                 return err_set(e, -EINVAL, "--config-file is required");
+        *ret_path = path;
+        return 0;
+}
+
+static void conductor_release(struct conductor *cd)
+{
+        conf_release(conductor_conf_options, conductor_conf_options_count, &cd->opts);
+        rpc_opts_release(&cd->rpc);
+}
+
+/* Loads and checks the options; on failure nothing is left allocated in cd. */
+static int load_config(const char *path, struct conductor *cd, struct err *e)
+{
         _cleanup_(conf_freep) struct conf *c = NULL;
         int r = conf_load_file(path, &c, e);
         if (r < 0)
                 return r;
         if ((r = conf_apply(c, conductor_conf_options, conductor_conf_options_count, &cd->opts,
                             e)) < 0 ||
-            (r = rpc_opts_load(c, &cd->rpc, e)) < 0)
+            (r = rpc_opts_load(c, &cd->rpc, e)) < 0) {
+                conductor_release(cd);
                 return r;
-        if (!cd->opts.db_connection || !cd->opts.db_connection[0])
+        }
+        if (!cd->opts.db_connection || !cd->opts.db_connection[0]) {
+                conductor_release(cd);
                 return err_set(e, -EINVAL, "%s: [database] connection is not set", path);
+        }
         if (!cd->opts.host || !cd->opts.host[0]) {
                 char name[256] = "";
                 gethostname(name, sizeof(name) - 1);
@@ -112,10 +130,14 @@ int main(int argc, char **argv)
         if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")))
                 return usage(stdout);
         log_setup("magnum-conductor", LOG_LVL_INFO);
-        r = load_config(argc, argv, &cd, &e);
-        if (r < 0) {
+        const char *path = NULL;
+        if (parse_args(argc, argv, &path, &e) < 0) {
                 fprintf(stderr, "magnum-conductor: %s\n", err_msg(&e));
                 return usage(stderr);
+        }
+        if (load_config(path, &cd, &e) < 0) {
+                fprintf(stderr, "magnum-conductor: %s\n", err_msg(&e));
+                return 1;
         }
         if (cd.opts.debug)
                 log_setup("magnum-conductor", LOG_LVL_DEBUG);
@@ -131,6 +153,7 @@ int main(int argc, char **argv)
         r = db_pool_new(cd.opts.db_connection, (unsigned)cd.opts.workers + 1, &cd.pool, &e);
         if (r < 0) {
                 log_error("event=startup_failed error=\"%s\"", err_msg(&e));
+                conductor_release(&cd);
                 return 1;
         }
 
@@ -154,6 +177,7 @@ int main(int argc, char **argv)
                 log_error("event=startup_failed error=\"%s\"", err_msg(&e));
                 conductor_service_free(svc);
                 db_pool_free(cd.pool);
+                conductor_release(&cd);
                 return 1;
         }
         log_info("event=started host=%s topic=%s server=%s workers=%d", cd.opts.host,
@@ -165,8 +189,7 @@ int main(int argc, char **argv)
         rpc_server_free(srv); /* waits for in-flight handlers */
         conductor_service_free(svc);
         db_pool_free(cd.pool);
-        conf_release(conductor_conf_options, conductor_conf_options_count, &cd.opts);
-        rpc_opts_release(&cd.rpc);
+        conductor_release(&cd);
         log_info("event=stopped");
         return 0;
 }
