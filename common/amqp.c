@@ -782,6 +782,15 @@ int amqp_conn_publish(struct amqp_conn *c, const char *exchange, const char *rou
         if (r < 0)
                 return r;
 
+        /* Read what is pending first: answers the broker's heartbeats on a connection that sat
+         * idle and notices one the broker has already closed, before the message is lost in a
+         * dead socket. */
+        r = pump(c, 0, e);
+        if (r < 0 && r != -ETIMEDOUT)
+                return r;
+        if (!c->st)
+                return err_set(e, -ECONNRESET, "lost RabbitMQ %s", c->peer);
+
         char expiration[24];
         amqp_basic_properties_t props = {0};
         props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG |

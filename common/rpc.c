@@ -461,7 +461,7 @@ static int client_publish(struct rpc_client *c, const char *topic, const char *b
 {
         bool declared = false;
         int64_t delay = c->o.retry_interval * 1000;
-        for (;;) {
+        for (int attempt = 0;; attempt++) {
                 int r = amqp_conn_connect(c->conn, deadline_ms, e);
                 if (r < 0)
                         return r;
@@ -483,11 +483,15 @@ static int client_publish(struct rpc_client *c, const char *topic, const char *b
                 if (left <= 0)
                         return err_set(e, -ETIMEDOUT, "RabbitMQ did not confirm the message: %s",
                                        e ? err_msg(e) : "");
+                /* The first failure is usually a connection that died while idle: retry at
+                 * once on a new one; back off from the second. */
+                int64_t wait = attempt == 0 ? 0 : MIN(delay, left);
                 log_warn("event=rpc_publish_retry topic=%s retry_in_ms=%lld error=\"%s\"", topic,
-                         (long long)MIN(delay, left), e ? err_msg(e) : "");
+                         (long long)wait, e ? err_msg(e) : "");
                 amqp_conn_disconnect(c->conn);
-                sleep_ms(MIN(delay, left));
-                delay = MIN(delay * 2, (int64_t)c->o.interval_max * 1000);
+                sleep_ms(wait);
+                if (attempt > 0)
+                        delay = MIN(delay * 2, (int64_t)c->o.interval_max * 1000);
         }
 }
 

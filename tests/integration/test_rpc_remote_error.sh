@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # (c) Call round trips through a real RabbitMQ: a result comes back; a remote Magnum exception
 # comes back with its class, message and HTTP code; an unknown method is oslo's NoSuchMethod; a
-# cast reaches the server with the caller's request id in the server's log context.
+# cast reaches the server with the caller's request id in the server's log context; duplicates
+# (same _unique_id) run once; an undecodable message is dead-lettered once.
 set -euo pipefail
 tool=$1
 . "$(dirname "$0")/test_rpc_lib.sh"
@@ -44,6 +45,19 @@ wait_for_line "$RPC_TEST_DIR/serve.out" '^echo hello-c req=req-11111111-2222-433
 	rpc_fail "cast not delivered with its request id"
 grep -q 'req=req-11111111-2222-4333-8444-555555555555 event=echo' "$RPC_TEST_DIR/serve.err" ||
 	rpc_fail "request id not in the server's log lines"
+
+# a message published twice with one _unique_id is handled once
+"$tool" dupcast "$RPC_TEST_URL" "$topic" echo '{"message":"dup-once"}' | grep -qx ok
+# an undecodable message is dead-lettered (rejected, not requeued) and the server keeps serving
+"$tool" raw "$RPC_TEST_URL" "$topic" 'not-an-oslo-envelope{' 1 | grep -qx ok
+wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_dead_letter reason=malformed' 20 ||
+	rpc_fail "malformed message not dead-lettered"
+out=$("$tool" call "$RPC_TEST_URL" "$topic" ping '{}' 10000)
+[ "$out" = true ] || rpc_fail "server stopped serving after a malformed message"
+wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_duplicate_ignored' 20 || rpc_fail "duplicate not noticed"
+[ "$(grep -c '^echo dup-once ' "$RPC_TEST_DIR/serve.out")" = 1 ] || rpc_fail "duplicate handled twice"
+[ "$(grep -c 'event=rpc_dead_letter' "$RPC_TEST_DIR/serve.err")" = 1 ] ||
+	rpc_fail "malformed message was redelivered"
 
 stop_pid "$srv" 20 || rpc_fail "server did not exit cleanly on SIGTERM"
 rpc_say PASS

@@ -7,6 +7,10 @@
  *   mc-rpc-tool call URL TOPIC METHOD ARGS TIMEOUT_MS
  *                                             prints the result JSON, or on failure
  *                                             "error errno=<name> http=<n> class=<c> message=<m>"
+ *   mc-rpc-tool raw URL TOPIC BODY COUNT      publishes BODY (any bytes) COUNT times as is
+ *   mc-rpc-tool dupcast URL TOPIC METHOD ARGS publishes one cast twice with the same _unique_id
+ *   mc-rpc-tool bench URL TOPIC N             N sequential ping calls; prints calls/s and
+ *                                             latency percentiles (a measurement, not a test)
  *
  * ARGS is a JSON object. Options through the environment: RPC_TIMEOUT (rpc_response_timeout,
  * seconds), RPC_DURABLE (amqp_durable_queues), RPC_EXCHANGE (control_exchange).
@@ -15,7 +19,9 @@
 
 #include <signal.h>
 
+#include "common/amqp.h"
 #include "common/config.h"
+#include "common/ids.h"
 #include "common/json_util.h"
 #include "common/rpc.h"
 
@@ -181,6 +187,77 @@ static int client(const struct rpc_opts *o, int argc, char **argv)
         return rc;
 }
 
+/* ---- raw publishing (bypasses rpc_cast, to test what servers do with odd messages) -------- */
+
+static int publish_raw(const struct rpc_opts *o, const char *topic, const char *body, int count)
+{
+        struct amqp_conn_opts co = AMQP_CONN_OPTS_INIT;
+        co.url = o->transport_url;
+        struct amqp_conn *c = NULL;
+        _cleanup_err_ struct err e = ERR_INIT;
+        int r = amqp_conn_new(&co, &c, &e);
+        if (r == 0)
+                r = amqp_conn_connect(c, time_mono_ms() + 30000, &e);
+        for (int i = 0; r == 0 && i < count; i++) {
+                struct amqp_publish_props p = {.persistent = true};
+                r = amqp_conn_publish(c, o->control_exchange, topic, body, strlen(body), &p, &e);
+        }
+        amqp_conn_free(c);
+        if (r < 0) {
+                printf("error %s\n", err_msg(&e));
+                return 1;
+        }
+        printf("ok\n");
+        return 0;
+}
+
+static int dupcast(const struct rpc_opts *o, const char *topic, const char *method,
+                   const char *args_text)
+{
+        json_auto_t *args = json_loads(args_text, 0, NULL);
+        json_auto_t *ctx = json_pack("{s:s}", "request_id", "req-dup");
+        char uid[33];
+        random_hex(uid, 32);
+        uid[32] = '\0';
+        struct rpc_request req = {.method = (char *)method, .args = args, .ctx = ctx,
+                                  .unique_id = uid};
+        _cleanup_free_ char *body = rpc_encode_request(&req);
+        return publish_raw(o, topic, body, 2);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+        long long x = *(const long long *)a, y = *(const long long *)b;
+        return x < y ? -1 : x > y;
+}
+
+static int bench(const struct rpc_opts *o, const char *topic, int n)
+{
+        struct rpc_client *c = NULL;
+        _cleanup_err_ struct err e = ERR_INIT;
+        if (rpc_client_new(o, &c, &e) < 0)
+                return 1;
+        long long *lat = xnew(long long, n);
+        int64_t t0 = time_now_us();
+        int failed = 0;
+        for (int i = 0; i < n; i++) {
+                _cleanup_rpc_failure_ struct rpc_failure f = RPC_FAILURE_INIT;
+                json_auto_t *res = NULL;
+                int64_t t = time_now_us();
+                if (rpc_call(c, topic, "ping", NULL, NULL, 10000, &res, &f) < 0)
+                        failed++;
+                lat[i] = time_now_us() - t;
+        }
+        int64_t total = time_now_us() - t0;
+        qsort(lat, n, sizeof(*lat), cmp_ll);
+        printf("calls=%d failed=%d total_s=%.3f calls_per_s=%.1f p50_ms=%.3f p99_ms=%.3f\n", n,
+               failed, total / 1e6, n / (total / 1e6), lat[n / 2] / 1000.0,
+               lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0);
+        free(lat);
+        rpc_client_free(c);
+        return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
         log_setup("mc-rpc-tool", getenv("RPC_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_INFO);
@@ -194,6 +271,12 @@ int main(int argc, char **argv)
                 rc = serve(&o, argv[3]);
         else if ((streq(argv[1], "cast") || streq(argv[1], "call")) && argc >= 6)
                 rc = client(&o, argc, argv);
+        else if (streq(argv[1], "raw") && argc >= 6)
+                rc = publish_raw(&o, argv[3], argv[4], (int)strtol(argv[5], NULL, 10));
+        else if (streq(argv[1], "dupcast") && argc >= 6)
+                rc = dupcast(&o, argv[3], argv[4], argv[5]);
+        else if (streq(argv[1], "bench") && argc >= 5 && strtol(argv[4], NULL, 10) > 0)
+                rc = bench(&o, argv[3], (int)strtol(argv[4], NULL, 10));
         else
                 rc = usage();
         rpc_opts_release(&o);
