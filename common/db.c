@@ -954,6 +954,22 @@ static bool version_applied(const struct db_result *res, int version)
         return false;
 }
 
+/* An applied migration whose SQL has since been edited is a bug (databases that applied the
+ * old text never see the change): say so loudly, but keep going. */
+static void migration_check_unchanged(struct db_conn *c, const struct db_migration *m)
+{
+        char vbuf[16];
+        snprintf(vbuf, sizeof(vbuf), "%d", m->version);
+        int n = db_exec(c, NULL, NULL,
+                        "SELECT 1 FROM schema_migrations WHERE version = $1 "
+                        "AND checksum IS NOT NULL AND checksum <> md5($2)",
+                        DB_PARAMS(vbuf, m->sql));
+        if (n > 0)
+                log_warn("event=db_migration_changed version=%d name=%s msg=\"applied with "
+                         "different SQL; never edit an applied migration, add a new one\"",
+                         m->version, m->name);
+}
+
 /* Applies one migration and records it, in one transaction. */
 static int migration_apply(struct db_conn *c, const struct db_migration *m, struct err *e)
 {
@@ -966,8 +982,9 @@ static int migration_apply(struct db_conn *c, const struct db_migration *m, stru
                 char vbuf[16];
                 snprintf(vbuf, sizeof(vbuf), "%d", m->version);
                 r = db_exec(c, NULL, &inner,
-                            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                            DB_PARAMS(vbuf, m->name));
+                            "INSERT INTO schema_migrations (version, name, checksum) "
+                            "VALUES ($1, $2, md5($3))",
+                            DB_PARAMS(vbuf, m->name, m->sql));
         }
         if (r >= 0)
                 r = db_commit(&tx, &inner);
@@ -993,14 +1010,21 @@ int db_migrate(struct db_conn *c, const struct db_migration *m, size_t n, int *r
                     " version integer PRIMARY KEY,"
                     " name text NOT NULL,"
                     " applied_at timestamp without time zone NOT NULL"
-                    "  DEFAULT (now() AT TIME ZONE 'utc'))",
+                    "  DEFAULT (now() AT TIME ZONE 'utc'),"
+                    " checksum text)",
                     0, NULL);
+        if (r >= 0)
+                r = db_exec(c, NULL, e,
+                            "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text",
+                            0, NULL);
         _cleanup_db_result_ struct db_result *done = NULL;
         if (r >= 0)
                 r = db_exec(c, &done, e, "SELECT version FROM schema_migrations", 0, NULL);
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                if (version_applied(done, m[i].version))
+                if (version_applied(done, m[i].version)) {
+                        migration_check_unchanged(c, &m[i]);
                         continue;
+                }
                 log_info("event=db_migration_apply version=%d name=%s", m[i].version, m[i].name);
                 r = migration_apply(c, &m[i], e);
                 if (r >= 0)
@@ -1013,6 +1037,10 @@ int db_migrate(struct db_conn *c, const struct db_migration *m, size_t n, int *r
         }
         if (r < 0)
                 return r;
+        int current = 0;
+        if (db_schema_version(c, &current, NULL) >= 0 && n > 0 && current > m[n - 1].version)
+                log_warn("event=db_schema_newer version=%d known=%d", current,
+                         m[n - 1].version);
         if (ret_applied)
                 *ret_applied = applied;
         return 0;
