@@ -12,6 +12,14 @@
 #include "common/json_util.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+/* Each thread keeps one easy handle (reset between requests) so its connection cache gives
+ * keep-alive across calls to the same host; freed when the thread exits. */
+static pthread_key_t curl_key;
+
+static void curl_handle_free(void *p)
+{
+        curl_easy_cleanup(p);
+}
 
 static void curl_init_once(void)
 {
@@ -19,6 +27,26 @@ static void curl_init_once(void)
                 log_error("event=curl_global_init_failed");
                 abort();
         }
+        if (pthread_key_create(&curl_key, curl_handle_free) != 0) {
+                log_error("event=pthread_key_create_failed");
+                abort();
+        }
+}
+
+/* The calling thread's easy handle, reset to defaults; NULL when curl cannot allocate. */
+static CURL *thread_handle(void)
+{
+        CURL *c = pthread_getspecific(curl_key);
+        if (c) {
+                curl_easy_reset(c);
+                return c;
+        }
+        c = curl_easy_init();
+        if (c && pthread_setspecific(curl_key, c) != 0) {
+                curl_easy_cleanup(c);
+                return NULL;
+        }
+        return c;
 }
 
 void http_global_init(void)
@@ -225,7 +253,7 @@ int http_perform(const struct http_request *req, struct http_response *ret, stru
         http_global_init();
         http_response_release(ret);
         struct http_xfer x = {.resp = ret};
-        x.curl = curl_easy_init();
+        x.curl = thread_handle();
         if (!x.curl)
                 return err_set(e, -ENOMEM, "curl_easy_init failed");
         int r = http_easy_setup(&x, req, e);
@@ -233,8 +261,10 @@ int http_perform(const struct http_request *req, struct http_response *ret, stru
                 CURLcode cc = curl_easy_perform(x.curl);
                 r = http_xfer_finish(&x, req->url, cc, e);
         }
+        /* The handle keeps pointers to hdrs and x: drop them before they go away. */
+        curl_easy_setopt(x.curl, CURLOPT_HTTPHEADER, NULL);
+        curl_easy_setopt(x.curl, CURLOPT_ERRORBUFFER, NULL);
         curl_slist_free_all(x.hdrs);
-        curl_easy_cleanup(x.curl);
         if (r < 0)
                 http_response_release(ret);
         return r;

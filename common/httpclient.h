@@ -5,7 +5,8 @@
  * A request is a plain description (`struct http_request`, all borrowed pointers) and a
  * response is a plain result (`struct http_response`, owned by the caller). This first engine
  * is blocking: http_perform() runs one request on the calling thread and is thread-safe
- * (curl_global_init runs once, each call has its own easy handle).
+ * (curl_global_init runs once; each thread reuses its own easy handle, so consecutive calls
+ * from one thread to the same host share a kept-alive connection).
  *
  * Designed for a second, non-blocking engine beside it (the Heat engine drives hundreds of
  * requests on one thread): `struct http_multi` will take the same `struct http_request`, copy
