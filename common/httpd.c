@@ -907,6 +907,14 @@ static void run_request(struct httpd_req *req)
         _cleanup_free_ char *allow = NULL;
         r = httpd_router_match(srv->router, req->method, req->raw_path, req->param_names,
                                req->param_values, HTTPD_MAX_PARAMS, &req->n_params, &allow);
+        if (r < 0 && streq(req->method, "HEAD")) {
+                /* HEAD is GET without the body (MHD drops it), unless a HEAD route exists. */
+                free(allow);
+                allow = NULL;
+                r = httpd_router_match(srv->router, "GET", req->raw_path, req->param_names,
+                                       req->param_values, HTTPD_MAX_PARAMS, &req->n_params,
+                                       &allow);
+        }
         if (r == -EMLINK) {
                 httpd_resp_set_header(req, "Allow", allow);
                 httpd_resp_error(req, 405, "The method is not allowed for the requested URL.");

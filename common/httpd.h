@@ -4,7 +4,8 @@
  *
  *   - a route TABLE of {method, pattern, handler, data, meta}; patterns have named segments,
  *     "/v1/clusters/{id}/nodegroups/{ng}"; a trailing '/' on the request path is ignored; a path
- *     that matches a pattern only under another method gets 405 + Allow (decided here);
+ *     that matches a pattern only under another method gets 405 + Allow (decided here); HEAD
+ *     falls back to the GET route (the body is not sent);
  *   - one `struct httpd_req` per request holding the parsed request (method, path, percent-
  *     decoded query args with repeated keys kept in order, case-insensitive headers, body bounded
  *     by max_body_bytes → 413, path params) and the response being built; it owns an arena

@@ -310,6 +310,13 @@ static void test_live_errors(void **state _unused_)
         assert_string_equal(http_response_header(&resp, "Allow"), "GET, POST");
         http_response_release(&resp);
 
+        /* HEAD is served by the GET route, without a body */
+        json_auto_t *jh = get_json("HEAD", "/v1/things", NULL, NULL, 0, &st, &resp);
+        assert_int_equal(st, 200);
+        assert_int_equal(resp.body.len, 0);
+        assert_non_null(http_response_header(&resp, "X-OpenStack-Request-Id"));
+        http_response_release(&resp);
+
         json_auto_t *j3 = get_json("GET", "/fail", NULL, NULL, 0, &st, NULL);
         assert_int_equal(st, 500);
 
