@@ -54,9 +54,14 @@ void http_global_init(void)
         pthread_once(&curl_once, curl_init_once);
 }
 
-/* Everything an in-flight transfer owns; the multi engine will keep one per transfer. */
+/* Everything an in-flight transfer owns; the multi engine keeps one per transfer. */
 struct http_xfer {
         CURL *curl;
+        struct http_xfer *next; /* multi engine's list */
+        struct http_response own; /* multi engine: the response being filled */
+        http_done_fn cb;
+        void *cb_data;
+        char *url; /* multi engine: for messages */
         struct curl_slist *hdrs;
         struct http_response *resp;
         size_t max_bytes;
@@ -304,4 +309,134 @@ int http_response_json(const struct http_response *r, json_t **ret, struct err *
                 return err_set(e, -ENODATA, "empty response body");
         return json_parse_limited(r->body.buf, r->body.len, HTTP_DEFAULT_MAX_RESPONSE,
                                   JSON_DEFAULT_MAX_DEPTH, ret, e);
+}
+
+/* ---- curl multi engine -------------------------------------------------------------------- */
+
+struct http_multi {
+        CURLM *multi;
+        struct http_xfer *xfers; /* in flight */
+        size_t n;
+};
+
+int http_multi_new(unsigned max_parallel, struct http_multi **ret, struct err *e)
+{
+        http_global_init();
+        CURLM *cm = curl_multi_init();
+        if (!cm)
+                return err_set(e, -ENOMEM, "curl_multi_init failed");
+        curl_multi_setopt(cm, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                          (long)(max_parallel ? max_parallel : 64));
+        struct http_multi *m = xnew(struct http_multi, 1);
+        m->multi = cm;
+        *ret = m;
+        return 0;
+}
+
+static void xfer_free(struct http_xfer *x)
+{
+        if (x->curl)
+                curl_easy_cleanup(x->curl);
+        curl_slist_free_all(x->hdrs);
+        http_response_release(&x->own);
+        free(x->url);
+        free(x);
+}
+
+static void xfer_unlink(struct http_multi *m, struct http_xfer *x)
+{
+        for (struct http_xfer **pp = &m->xfers; *pp; pp = &(*pp)->next)
+                if (*pp == x) {
+                        *pp = x->next;
+                        m->n--;
+                        return;
+                }
+}
+
+int http_multi_add(struct http_multi *m, const struct http_request *req, http_done_fn cb,
+                   void *data, struct err *e)
+{
+        struct http_xfer *x = xnew(struct http_xfer, 1);
+        x->own = (struct http_response)HTTP_RESPONSE_INIT;
+        x->resp = &x->own;
+        x->cb = cb;
+        x->cb_data = data;
+        x->url = xstrdup(req->url ? req->url : "");
+        x->curl = curl_easy_init();
+        if (!x->curl) {
+                xfer_free(x);
+                return err_set(e, -ENOMEM, "curl_easy_init failed");
+        }
+        /* libcurl copies every string option; the header list and body copy are x's. */
+        int r = http_easy_setup(x, req, e);
+        if (r < 0) {
+                xfer_free(x);
+                return r;
+        }
+        curl_easy_setopt(x->curl, CURLOPT_PRIVATE, x);
+        if (curl_multi_add_handle(m->multi, x->curl) != CURLM_OK) {
+                xfer_free(x);
+                return err_set(e, -EIO, "curl_multi_add_handle failed");
+        }
+        x->next = m->xfers;
+        m->xfers = x;
+        m->n++;
+        return 0;
+}
+
+static void xfer_complete(struct http_multi *m, struct http_xfer *x, int r, const struct err *e)
+{
+        xfer_unlink(m, x);
+        curl_multi_remove_handle(m->multi, x->curl);
+        if (r < 0)
+                http_response_release(&x->own);
+        x->cb(x->cb_data, r, &x->own, e);
+        xfer_free(x);
+}
+
+int http_multi_run(struct http_multi *m, int timeout_ms)
+{
+        int running = 0;
+        if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+                return -EIO;
+        if (timeout_ms > 0 && m->n > 0) {
+                if (curl_multi_poll(m->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK)
+                        return -EIO;
+                if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+                        return -EIO;
+        }
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m->multi, &left))) {
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                struct http_xfer *x = NULL;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+                if (!x)
+                        continue;
+                struct err e = ERR_INIT;
+                int r = http_xfer_finish(x, x->url, msg->data.result, &e);
+                xfer_complete(m, x, r, &e);
+                err_clear(&e);
+        }
+        return (int)m->n;
+}
+
+size_t http_multi_pending(const struct http_multi *m)
+{
+        return m->n;
+}
+
+void http_multi_free(struct http_multi *m)
+{
+        if (!m)
+                return;
+        while (m->xfers) {
+                struct err e = ERR_INIT;
+                err_set(&e, -ECANCELED, "%s: cancelled", m->xfers->url);
+                xfer_complete(m, m->xfers, -ECANCELED, &e);
+                err_clear(&e);
+        }
+        curl_multi_cleanup(m->multi);
+        free(m);
 }

@@ -8,11 +8,11 @@
  * (curl_global_init runs once; each thread reuses its own easy handle, so consecutive calls
  * from one thread to the same host share a kept-alive connection).
  *
- * Designed for a second, non-blocking engine beside it (the Heat engine drives hundreds of
- * requests on one thread): `struct http_multi` will take the same `struct http_request`, copy
- * what it needs at submit time, and deliver the same `struct http_response` to a completion
- * callback from http_multi_run(); both engines share one internal function that turns a
- * request into a configured CURL easy handle, so timeouts, TLS and size limits behave the same.
+ * The non-blocking engine (struct http_multi, below) drives many transfers on one thread (the
+ * Heat engine has hundreds of requests in flight): it takes the same `struct http_request`,
+ * delivers the same `struct http_response` to a completion callback from http_multi_run(), and
+ * shares with http_perform the one function that configures a CURL easy handle from a request,
+ * so timeouts, TLS, size limits and errno mapping behave the same in both.
  *
  *   struct http_request rq = {.method = "GET", .url = url, .headers = hdrs};
  *   _cleanup_(http_response_release) struct http_response resp = HTTP_RESPONSE_INIT;
@@ -90,6 +90,33 @@ const char *http_response_header(const struct http_response *r, const char *name
 int http_response_json(const struct http_response *r, json_t **ret, struct err *e);
 /* Frees headers and body and resets to HTTP_RESPONSE_INIT. */
 void http_response_release(struct http_response *r);
+
+/* ---- non-blocking engine (curl multi) ------------------------------------------------------ */
+
+struct http_multi;
+
+/* Completion callback: r is 0 (resp->status set) or a transport error as http_perform returns
+ * (message in e), or -ECANCELED when the engine was freed first. The callback may keep the
+ * response by copying *resp and setting *resp = (struct http_response)HTTP_RESPONSE_INIT;
+ * otherwise it is released when the callback returns. It may call http_multi_add. */
+typedef void (*http_done_fn)(void *data, int r, struct http_response *resp, const struct err *e);
+
+/* A new engine running at most max_parallel connections at once (0 = 64; more transfers
+ * wait in curl's queue). Not thread-safe: one engine belongs to one thread. */
+int http_multi_new(unsigned max_parallel, struct http_multi **ret, struct err *e);
+/* Cancels what is still pending (callbacks get -ECANCELED) and frees m. NULL is ok. */
+void http_multi_free(struct http_multi *m);
+/* Queues a request; everything in req is copied (req may go away on return). -EINVAL for a
+ * bad request description (nothing queued, cb not called); otherwise cb is called exactly once
+ * from a later http_multi_run or http_multi_free. */
+int http_multi_add(struct http_multi *m, const struct http_request *req, http_done_fn cb,
+                   void *data, struct err *e);
+/* Does the I/O that is ready, waiting up to timeout_ms (0 = not at all) for some, and runs the
+ * callbacks of finished transfers. Returns the number still in flight, or -EIO when curl
+ * failed. */
+int http_multi_run(struct http_multi *m, int timeout_ms);
+/* Transfers added and not yet completed. */
+size_t http_multi_pending(const struct http_multi *m);
 
 /* Maps a libcurl CURLcode (passed as int) to -errno, per the list above. */
 int http_curlcode_to_errno(int curlcode);

@@ -396,6 +396,76 @@ static void test_client_errors(void **state _unused_)
         assert_int_equal(resp.status, 0);
 }
 
+/* ---- the curl-multi engine ---- */
+
+struct multi_result {
+        int r;
+        int status;
+        char *id;
+        bool called;
+};
+
+static void on_done(void *data, int r, struct http_response *resp, const struct err *e _unused_)
+{
+        struct multi_result *mr = data;
+        assert_false(mr->called);
+        mr->called = true;
+        mr->r = r;
+        mr->status = resp->status;
+        if (r == 0) {
+                json_auto_t *j = NULL;
+                if (http_response_json(resp, &j, NULL) == 0)
+                        mr->id = xstrdup_or_null(json_get_str(j, "id"));
+        }
+}
+
+static void test_multi(void **state _unused_)
+{
+        enum { N = 40 };
+        struct multi_result res[N + 1] = {0};
+        struct http_multi *m = NULL;
+        assert_int_equal(http_multi_new(8, &m, NULL), 0);
+        for (int i = 0; i < N; i++) {
+                char url[128];
+                snprintf(url, sizeof(url), "%s/v1/things/item-%d", base, i);
+                struct http_request rq = {.url = url};
+                assert_int_equal(http_multi_add(m, &rq, on_done, &res[i], NULL), 0);
+        }
+        struct http_request refused = {.url = "http://127.0.0.1:1/", .timeout_ms = 3000};
+        assert_int_equal(http_multi_add(m, &refused, on_done, &res[N], NULL), 0);
+        struct http_request bad = {.url = "gopher://x"};
+        assert_int_equal(http_multi_add(m, &bad, on_done, NULL, NULL), -EINVAL);
+        assert_int_equal(http_multi_pending(m), N + 1);
+        for (int guard = 0; guard < 1000 && http_multi_pending(m) > 0; guard++)
+                assert_true(http_multi_run(m, 100) >= 0);
+        assert_int_equal(http_multi_pending(m), 0);
+        for (int i = 0; i < N; i++) {
+                char want[32];
+                snprintf(want, sizeof(want), "item-%d", i);
+                assert_true(res[i].called);
+                assert_int_equal(res[i].r, 0);
+                assert_int_equal(res[i].status, 200);
+                assert_string_equal(res[i].id, want);
+                free(res[i].id);
+        }
+        assert_true(res[N].called);
+        assert_int_equal(res[N].r, -ECONNREFUSED);
+
+        /* freeing with transfers in flight cancels them, each callback exactly once */
+        struct multi_result pend[3] = {0};
+        for (int i = 0; i < 3; i++) {
+                char url[128];
+                snprintf(url, sizeof(url), "%s/v1/things/p%d", base, i);
+                struct http_request rq = {.url = url};
+                assert_int_equal(http_multi_add(m, &rq, on_done, &pend[i], NULL), 0);
+        }
+        http_multi_free(m);
+        for (int i = 0; i < 3; i++) {
+                assert_true(pend[i].called);
+                assert_int_equal(pend[i].r, -ECANCELED);
+        }
+}
+
 /* ---- TLS with client certificates (certificates made with openssl at test time) ---- */
 
 static char tlsdir[64];
@@ -523,6 +593,7 @@ int main(void)
                 cmocka_unit_test(test_live_body),
                 cmocka_unit_test(test_live_limits),
                 cmocka_unit_test(test_client_errors),
+                cmocka_unit_test(test_multi),
                 cmocka_unit_test(test_bind_errors),
                 cmocka_unit_test(test_tls),
         };
