@@ -38,9 +38,6 @@ struct api_opts {
         /* [keystone_authtoken] */
         char *www_authenticate_uri, *auth_url, *username, *password, *project_name,
                 *user_domain_name, *project_domain_name, *cafile;
-        /* [database] */
-        char *connection;
-        int max_pool_size;
         /* [oslo_policy] */
         char *policy_file;
 };
@@ -80,10 +77,6 @@ static const struct conf_option api_options[] = {
          O(project_domain_name), 0, 0, "Service project's domain."},
         {"keystone_authtoken", "cafile", CONF_STR, NULL, O(cafile), 0, 0,
          "CA bundle for an https Keystone (system store when unset)."},
-        {"database", "connection", CONF_STR, NULL, O(connection), 0, 0,
-         "PostgreSQL URL, e.g. postgresql://postgres@127.0.0.1:15432/magnum."},
-        {"database", "max_pool_size", CONF_INT, "10", O(max_pool_size), 1, 1000,
-         "Most database connections one process opens."},
         {"oslo_policy", "policy_file", CONF_STR, "/etc/magnum/policy.yaml", O(policy_file), 0, 0,
          "YAML file overriding policy rules (missing file = defaults)."},
 };
@@ -185,14 +178,11 @@ int main(int argc, char **argv)
         struct httpd_route *routes = NULL;
         struct res_app app = {0};
 
-        if (!o.connection) {
-                fprintf(stderr, "magnum-api: [database] connection is required\n");
-                goto out;
-        }
-        /* The pool connects lazily; a database that is down answers 503 per request. */
-        r = db_pool_new(o.connection, (unsigned)o.max_pool_size, &pool, &e);
+        /* [database] options are common/db's. The pool connects lazily; a database that is
+         * down answers 503 per request. */
+        r = db_pool_new_from_conf(conf, &pool, NULL, &e);
         if (r < 0) {
-                fprintf(stderr, "magnum-api: [database] connection: %s\n", err_msg(&e));
+                fprintf(stderr, "magnum-api: %s\n", err_msg(&e));
                 goto out;
         }
         r = policy_load(o.policy_file, &policy, &e);
