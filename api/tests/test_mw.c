@@ -182,6 +182,33 @@ static void test_docs(void **state _unused_)
                 "text/html");
 }
 
+/* Random header values through the parsers: no crash, results in range (ASan/UBSan). */
+static void test_parsers_random(void **state _unused_)
+{
+        static const char alphabet[] = "container-infra latest 0123456789.,;=q*/+-_\t";
+        unsigned seed = 777;
+        for (int iter = 0; iter < 20000; iter++) {
+                char buf[48];
+                size_t len = (size_t)(rand_r(&seed) % (sizeof(buf) - 1));
+                for (size_t i = 0; i < len; i++)
+                        buf[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+                buf[len] = '\0';
+                struct api_version v = {0, 0};
+                enum api_version_status st = api_version_parse(buf, &v);
+                if (st == API_VERSION_OK)
+                        assert_true(v.major == 1 && v.minor >= 1 && v.minor <= 10);
+                if (st != API_VERSION_OK) {
+                        char *m = api_version_message(st, &v);
+                        assert_true(strlen(m) > 0);
+                        free(m);
+                }
+                (void)api_accept_json(buf);
+                char *t = api_error_title(buf);
+                assert_null(strchr(t, '.'));
+                free(t);
+        }
+}
+
 /* ---- the middleware over HTTP (noauth), with stand-in handlers ---- */
 
 static int h_echo_identity(struct httpd_req *req, void *data _unused_)
@@ -337,6 +364,7 @@ int main(void)
                 cmocka_unit_test(test_version_parse), cmocka_unit_test(test_title),
                 cmocka_unit_test(test_accept),        cmocka_unit_test(test_envelope),
                 cmocka_unit_test(test_public_and_state), cmocka_unit_test(test_docs),
+                cmocka_unit_test(test_parsers_random),
                 cmocka_unit_test(test_http),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
