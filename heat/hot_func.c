@@ -2048,7 +2048,7 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                                 strbuf_addf(ev->path, ".%s", k);
                                 r = hot_eval(ev, args, NULL, he);
                                 strbuf_setlen(ev->path, plen);
-                                if (r >= 0 && f->check)
+                                if (r >= 0 && f->check && !ev->ifs_only)
                                         r = f->check(ev, f, args, NULL, he);
                         } else {
                                 r = f->resolve(ev, f, args, &v, he);
@@ -2124,28 +2124,33 @@ int hot_cond_named(struct hot_stack *s, const char *name, bool *ret, struct hot_
         json_t *v = json_object_get(s->cond_vals, name), *def;
         struct strbuf path = STRBUF_INIT;
         struct hot_ev ev = {.s = s, .mode = HM_RESOLVE, .cond = true, .path = &path};
-        bool b;
+        json_auto_t *val = NULL;
         int r;
 
         if (v) {
                 *ret = json_is_true(v);
                 return 0;
         }
-        def = json_object_get(s->cond_defs, name);
+        def = json_is_object(s->cond_defs) ? json_object_get(s->cond_defs, name) : NULL;
         if (!def)
                 return hot_err_set(he, "StackValidationFailed", "Invalid condition \"%s\"", name);
         if (json_object_get(s->cond_busy, name))
-                return hot_err_set(he, "StackValidationFailed",
+                return hot_err_svf(he, "Condition validation error",
                                    "Circular definition for condition \"%s\"", name);
         json_object_set_new(s->cond_busy, name, json_true());
         strbuf_addf(&path, "conditions.%s", name);
-        r = hot_cond_eval(&ev, def, &b, he);
+        r = hot_eval(&ev, def, &val, he);
         json_object_del(s->cond_busy, name);
         strbuf_release(&path);
         if (r < 0)
                 return r;
-        json_object_set_new(s->cond_vals, name, json_boolean(b));
-        *ret = b;
+        if (!json_is_boolean(val)) {
+                _cleanup_free_ char *str = hot_py_str_dup(val);
+                return hot_err_svf(he, "Condition validation error",
+                                   "The definition of condition \"%s\" is invalid: %s", name, str);
+        }
+        json_object_set_new(s->cond_vals, name, json_incref(val));
+        *ret = json_is_true(val);
         return 0;
 }
 
@@ -2162,18 +2167,27 @@ int hot_cond_eval(struct hot_ev *ev, json_t *node, bool *ret, struct hot_err *he
         if (json_is_string(node))
                 return hot_cond_named(ev->s, json_string_value(node), ret, he);
         cev.cond = true;
-        cev.mode = HM_VALIDATE;
-        r = hot_eval(&cev, node, NULL, he);
-        if (r < 0)
-                return r;
-        cev.mode = HM_RESOLVE;
-        r = hot_eval(&cev, node, &v, he);
-        if (r < 0)
-                return r;
-        if (!json_is_boolean(v)) {
-                _cleanup_free_ char *rep = hot_py_repr_dup(node);
-                return hot_err_set(he, "StackValidationFailed", "Invalid condition \"%s\"", rep);
+        cev.ifs_only = false;
+        if (json_is_object(node) && json_object_size(node) == 1 &&
+            hot_func_find(ev->s, json_object_iter_key(json_object_iter(node)), true)) {
+                cev.mode = HM_VALIDATE;
+                r = hot_eval(&cev, node, NULL, he);
+                if (r < 0)
+                        return r;
+                cev.mode = HM_RESOLVE;
+                r = hot_eval(&cev, node, &v, he);
+                if (r < 0)
+                        return r;
+                if (json_is_boolean(v)) {
+                        *ret = json_is_true(v);
+                        return 0;
+                }
+                if (json_is_string(v))
+                        return hot_cond_named(ev->s, json_string_value(v), ret, he);
+                node = v;
         }
-        *ret = json_is_true(v);
-        return 0;
+        {
+                _cleanup_free_ char *str = hot_py_str_dup(node);
+                return hot_err_set(he, "StackValidationFailed", "Invalid condition \"%s\"", str);
+        }
 }

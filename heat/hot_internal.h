@@ -54,6 +54,7 @@ struct hot_ev {
         struct strbuf *path; /* Heat parse path ("resources.r.properties.x") */
         json_t *deps;        /* when non-NULL: object of referenced resource names */
         const char *dep_path; /* "r.Properties" for InvalidTemplateReference messages */
+        bool ifs_only;       /* HM_VALIDATE: only expand `if` macros (Heat's parse order) */
 };
 
 struct hot_func;

@@ -512,25 +512,59 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
         if (hot) {
                 json_t *cons = json_object_get(def, "constraints"), *c;
                 size_t i;
-                if (cons && !json_is_array(cons))
+                if (cons && !json_is_null(cons) && !json_is_array(cons))
                         return hot_err_set(he, "InvalidSchemaError", "Invalid parameter constraints "
                                            "for parameter %s, expected a list", name);
                 json_array_foreach(cons, i, c) {
                         static const char *const kinds[] = {"length", "range", "modulo",
                                                             "allowed_values", "allowed_pattern",
-                                                            "custom_constraint"};
-                        bool any = false;
+                                                            "custom_constraint", "description"};
+                        const char *ck;
+                        json_t *cv;
                         if (!json_is_object(c))
                                 return hot_err_set(he, "InvalidSchemaError",
-                                                   "Invalid parameter constraints for parameter "
-                                                   "%s, expected a list", name);
-                        for (size_t j = 0; j < ARRAY_SIZE(kinds); j++)
-                                if (json_object_get(c, kinds[j]) &&
-                                    !(j == 2 && s->ver->idx < HOT_V20170224))
-                                        any = true;
-                        if (!any)
+                                                   "Invalid parameter constraints, expected a mapping");
+                        json_object_foreach(c, ck, cv) {
+                                bool known = false;
+                                for (size_t j = 0; j < ARRAY_SIZE(kinds); j++)
+                                        known |= strcmp(ck, kinds[j]) == 0;
+                                if (!known)
+                                        return hot_err_set(he, "InvalidSchemaError",
+                                                           "Invalid key '%s' for parameter constraints",
+                                                           ck);
+                        }
+                        if (json_object_get(c, "modulo") && s->ver->idx >= HOT_V20170224) {
+                                json_t *m = json_object_get(c, "modulo");
+                                if (!json_is_object(m))
+                                        return hot_err_set(he, "InvalidSchemaError",
+                                                           "Invalid modulo constraint, expected a mapping");
+                                json_object_foreach(m, ck, cv)
+                                        if (strcmp(ck, "step") != 0 && strcmp(ck, "offset") != 0)
+                                                return hot_err_set(he, "InvalidSchemaError",
+                                                                   "Invalid key '%s' for modulo constraint", ck);
+                        } else if (json_object_get(c, "range") || json_object_get(c, "length")) {
+                                const char *kind = json_object_get(c, "range") ? "range" : "length";
+                                json_t *m = json_object_get(c, kind);
+                                if (!json_is_object(m))
+                                        return hot_err_set(he, "InvalidSchemaError",
+                                                           "Invalid %s constraint, expected a mapping", kind);
+                                json_object_foreach(m, ck, cv)
+                                        if (strcmp(ck, "min") != 0 && strcmp(ck, "max") != 0)
+                                                return hot_err_set(he, "InvalidSchemaError",
+                                                                   "Invalid key '%s' for %s constraint", ck, kind);
+                        } else if (json_object_get(c, "allowed_values")) {
+                                json_t *m = json_object_get(c, "allowed_values");
+                                if (!json_is_array(m))
+                                        return hot_err_set(he, "InvalidSchemaError",
+                                                           "AllowedValues must be a list");
+                        } else if (json_object_get(c, "allowed_pattern")) {
+                                if (!json_is_string(json_object_get(c, "allowed_pattern")))
+                                        return hot_err_set(he, "InvalidSchemaError",
+                                                           "AllowedPattern must be a string");
+                        } else if (!json_object_get(c, "custom_constraint")) {
                                 return hot_err_set(he, "InvalidSchemaError",
                                                    "No constraint expressed");
+                        }
                 }
         }
         return 0;
@@ -684,7 +718,7 @@ int hot_param_groups_validate(struct hot_stack *s, struct hot_err *he)
         json_array_foreach(groups, i, g) {
                 json_t *ps = json_object_get(g, "parameters"), *p;
                 const char *label = json_string_value(json_object_get(g, "label"));
-                _cleanup_free_ char *where = xasprintf("parameter_groups.%s", label ? label : "None");
+                _cleanup_free_ char *where = xasprintf("parameter_groups.%s", label ? label : "");
                 size_t j;
                 if (!ps) {
                         r = hot_err_svf(he, "Parameter Groups error",

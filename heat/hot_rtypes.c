@@ -247,3 +247,25 @@ bool hot_rtype_has_prop(const struct hot_rtype *rt, const char *prop)
                 return true;
         return word_in(rt->props, prop);
 }
+
+static const struct {
+        const char *type;
+        const char *keys;
+} update_policies[] = {
+        {"OS::Heat::ResourceGroup", "batch_create rolling_update"},
+        {"OS::Heat::AutoScalingGroup", "rolling_update"},
+        {"OS::Heat::SoftwareDeploymentGroup", "batch_create rolling_update"},
+        {"OS::Heat::StructuredDeploymentGroup", "batch_create rolling_update"},
+        {"OS::Heat::InstanceGroup", "RollingUpdate"},
+        {"AWS::AutoScaling::AutoScalingGroup", "AutoScalingRollingUpdate"},
+};
+
+bool hot_rtype_has_update_policy(const struct hot_rtype *rt, const char *key)
+{
+        if (!rt)
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(update_policies); i++)
+                if (strcmp(update_policies[i].type, rt->name) == 0)
+                        return word_in(update_policies[i].keys, key);
+        return false;
+}

@@ -31,4 +31,7 @@ bool hot_rtype_has_attr(const struct hot_rtype *rt, const char *attr);
 /* True when rt has a property named `prop`. */
 bool hot_rtype_has_prop(const struct hot_rtype *rt, const char *prop);
 
+/* True when `key` is in the type's update_policy schema (NULL rt: template resource, none). */
+bool hot_rtype_has_update_policy(const struct hot_rtype *rt, const char *key);
+
 #endif

@@ -146,7 +146,7 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
                                                "resource_registry", "event_sinks",
                                                "parameter_merge_strategies",
                                                "encrypted_param_names"};
-        json_t *strategies, *v;
+        json_t *strategies, *v, *reg;
         const char *k;
 
         if (json_is_null(env))
@@ -201,10 +201,10 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
                         json_object_set(dst, k, v);
                 }
         }
-        v = json_object_get(env, "resource_registry");
-        if (v && !json_is_object(v))
+        reg = json_object_get(env, "resource_registry");
+        if (reg && !json_is_object(reg))
                 return hot_err_set(he, "ValueError", "environment has wrong section \"resource_registry\"");
-        json_object_foreach(v, k, v) {
+        json_object_foreach(reg, k, v) {
                 if (strcmp(k, "resources") == 0) {
                         json_object_set(e->res_registry, "resources", v);
                         continue;
@@ -351,12 +351,23 @@ static int detect_version(struct hot_stack *s, struct hot_err *he)
                         strbuf_addstr(&sb, strcmp(found, "AWSTemplateFormatVersion") == 0 ? "2010-09-09" : "2012-12-12");
                 }
                 hot_err_set(he, "InvalidTemplateVersion",
-                            "The template version is invalid: \"%s: %s\". \"%s\" should be one of: %s",
-                            found, val, found, sb.buf);
+                            "The template version is invalid: \"%s: %s\". \"%s\" should be%s%s: %s",
+                            found, val, found,
+                            strcmp(found, "heat_template_version") == 0 ? " " : "",
+                            strcmp(found, "heat_template_version") == 0 ? "one of" : "", sb.buf);
                 strbuf_release(&sb);
                 return -EINVAL;
         }
 }
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *const hot_res_keys[] = {"type", "properties", "metadata", "depends_on",
+                                           "deletion_policy", "update_policy", "description",
+                                           "condition", "external_id"};
 
 static int check_sections(struct hot_stack *s, struct hot_err *he)
 {
@@ -389,17 +400,66 @@ static int check_sections(struct hot_stack *s, struct hot_err *he)
         v = json_object_get(s->tmpl, hot_sec(s, SEC_RESOURCES));
         if (v && !json_is_null(v) && !json_is_object(v))
                 return hot_err_svf(he, NULL, "\"%s\" must contain a map of resource maps. Found a "
-                                   "[%s] instead", hot_sec(s, SEC_RESOURCES), hot_py_type(v));
+                                   "[<class '%s'>] instead", hot_sec(s, SEC_RESOURCES), hot_py_type(v));
+        if (s->ver->kind == HOT_KIND_HOT) {
+                /* HOT validate_section: resources sorted by name; keys, then the type key */
+                size_t n = json_object_size(v), i = 0;
+                const char **names = xnew(const char *, n + 1);
+                const char *rn;
+                json_t *rd;
+                int r = 0;
+                json_object_foreach(v, rn, rd)
+                        names[i++] = rn;
+                qsort(names, n, sizeof(*names), cmp_str);
+                for (i = 0; i < n && r == 0; i++) {
+                        const char *rk;
+                        json_t *x;
+                        rd = json_object_get(v, names[i]);
+                        if (!rd || json_is_null(rd) || json_is_false(rd) ||
+                            (json_is_object(rd) && !json_object_size(rd)) ||
+                            (json_is_array(rd) && !json_array_size(rd)) ||
+                            (json_is_string(rd) && !json_string_length(rd)) ||
+                            (json_is_integer(rd) && !json_integer_value(rd))) {
+                                r = hot_err_svf(he, NULL, "Each resource must contain a type key.");
+                                break;
+                        }
+                        if (!json_is_object(rd)) {
+                                r = hot_err_svf(he, NULL, "\"resources\" must contain a map of resource "
+                                                "maps. Found a [<class '%s'>] instead", hot_py_type(rd));
+                                break;
+                        }
+                        json_object_foreach(rd, rk, x) {
+                                bool ok = false;
+                                for (size_t j = 0; j < 7; j++)
+                                        ok |= strcmp(rk, hot_res_keys[j]) == 0;
+                                if ((strcmp(rk, "condition") == 0 || strcmp(rk, "external_id") == 0) &&
+                                    s->ver->idx >= HOT_V20161014)
+                                        ok = true;
+                                if (!ok) {
+                                        r = hot_err_svf(he, NULL, "\"%s\" is not a valid keyword inside a "
+                                                        "resource definition", rk);
+                                        break;
+                                }
+                        }
+                        if (r == 0 && !json_object_get(rd, "type"))
+                                r = hot_err_svf(he, NULL, "Each resource must contain a type key.");
+                }
+                free(names);
+                if (r < 0)
+                        return r;
+        }
         {
                 const char *rn;
                 json_t *rd;
                 json_object_foreach(v, rn, rd) {
-                        if (!json_is_object(rd))
-                                return hot_err_svf(he, NULL, "\"%s\" is not a valid resource", rn);
-                        if (!json_object_get(rd, hot_sec(s, SEC_TYPE)))
-                                return hot_err_set(he, "StackValidationFailed",
-                                                   "Each resource must contain a %s key.",
-                                                   hot_sec(s, SEC_TYPE));
+                        json_t *t;
+                        if (!json_is_object(rd) && !json_is_null(rd))
+                                return hot_err_svf(he, NULL, "Resources must contain Resource. Found a "
+                                                   "[<class '%s'>] instead", hot_py_type(rd));
+                        t = json_object_get(rd, hot_sec(s, SEC_TYPE));
+                        if (!t || json_is_null(t) || json_is_false(t) ||
+                            (json_is_string(t) && !json_string_length(t)))
+                                return hot_err_svf(he, NULL, "Each Resource must contain a Type key.");
                 }
         }
         if (json_object_size(v) > HOT_MAX_RESOURCES)
@@ -408,9 +468,6 @@ static int check_sections(struct hot_stack *s, struct hot_err *he)
         return 0;
 }
 
-static const char *const hot_res_keys[] = {"type", "properties", "metadata", "depends_on",
-                                           "deletion_policy", "update_policy", "description",
-                                           "condition", "external_id"};
 static const char *const cfn_res_keys[] = {"Type", "Properties", "Metadata", "DependsOn",
                                            "DeletionPolicy", "UpdatePolicy", "Description",
                                            "Condition"};
@@ -434,8 +491,8 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                                     s->ver->idx < HOT_V20161014)
                                         ok = false;
                         } else {
-                                for (size_t i = 0; i < ARRAY_SIZE(cfn_res_keys); i++)
-                                        ok |= strcmp(k, cfn_res_keys[i]) == 0;
+                                ok = true; /* CFN resource keys are not checked by Heat */
+                                (void)cfn_res_keys;
                         }
                         if (!ok)
                                 return hot_err_svf(he, NULL,
@@ -490,6 +547,16 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                                 return hot_err_svf(he, NULL, "Invalid deletion policy \"%s\"", ps);
                         }
                 }
+                for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
+                        struct strbuf ppath = STRBUF_INIT;
+                        struct hot_ev pev = {.s = s, .mode = HM_VALIDATE, .path = &ppath, .ifs_only = true};
+                        int r;
+                        strbuf_addf(&ppath, "%s.%s.%s", hot_sec(s, SEC_RESOURCES), name, hot_sec(s, sec));
+                        r = hot_eval(&pev, json_object_get(rd, hot_sec(s, sec)), NULL, he);
+                        strbuf_release(&ppath);
+                        if (r < 0)
+                                return r;
+                }
                 cond = json_object_get(rd, hot_sec(s, SEC_CONDITION));
                 if (cond && !json_is_null(cond)) {
                         struct strbuf path = STRBUF_INIT;
@@ -504,7 +571,7 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                         r = hot_cond_eval(&ev, cond, &enabled, he);
                         strbuf_release(&path);
                         if (r < 0) {
-                                if (he->path && json_array_size(he->path) == 0 &&
+                                if (he->path && json_array_size(he->path) == 0 && !he->error &&
                                     strcmp(he->type, "StackValidationFailed") == 0) {
                                         const char *pre[] = {hot_sec(s, SEC_RESOURCES), name,
                                                              hot_sec(s, SEC_CONDITION)};
@@ -530,29 +597,22 @@ static int check_conditions(struct hot_stack *s, struct hot_err *he)
                                    "Condition definitions must be a map. Found a %s instead",
                                    hot_py_type(defs));
         json_object_foreach(defs, name, v) {
-                bool b;
-                int r = hot_cond_named(s, name, &b, he);
-                if (r < 0) {
-                        if (strcmp(he->type, "StackValidationFailed") == 0 && he->message &&
-                            str_starts_with(he->message, "Invalid condition \"") && !json_is_string(v) &&
-                            json_array_size(he->path) == 0) {
-                                /* a definition that does not evaluate to a boolean */
-                                _cleanup_free_ char *rep = NULL;
-                                json_auto_t *val = NULL;
-                                struct strbuf path = STRBUF_INIT;
-                                struct hot_ev ev = {.s = s, .mode = HM_RESOLVE, .cond = true, .path = &path};
-                                struct hot_err he2 = HOT_ERR_INIT;
-                                if (hot_eval(&ev, v, &val, &he2) == 0) {
-                                        rep = hot_py_repr_dup(val);
-                                        hot_err_svf(he, "Condition validation error",
-                                                    "The definition of condition \"%s\" is invalid: %s",
-                                                    name, rep);
-                                }
-                                hot_err_clear(&he2);
-                                strbuf_release(&path);
-                        }
-                        return r;
+                struct strbuf path = STRBUF_INIT;
+                struct hot_ev ev = {.s = s, .mode = HM_VALIDATE, .cond = true, .path = &path};
+                int r;
+                if (!json_is_boolean(v) &&
+                    !(json_is_object(v) && json_object_size(v) == 1 &&
+                      hot_func_find(s, json_object_iter_key(json_object_iter(v)), true))) {
+                        _cleanup_free_ char *str = hot_py_str_dup(v);
+                        return hot_err_svf(he, "Condition validation error",
+                                           "The definition of condition \"%s\" is invalid: %s", name,
+                                           str);
                 }
+                strbuf_addf(&path, "conditions.%s", name);
+                r = hot_eval(&ev, v, NULL, he);
+                strbuf_release(&path);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -579,6 +639,12 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                 if (!rt)
                         return hot_err_set(he, "StackValidationFailed",
                                            "The Resource Type (%s) could not be found.", type);
+                if (tmpl && !file_lookup(s->files, s->filecache, s->base_dir, tmpl)) {
+                        const char *sch = strstr(type, "://");
+                        return hot_err_svf(he, NULL,
+                                           "Could not fetch remote template \"%s\": Invalid URL scheme %.*s",
+                                           type, sch ? (int)(sch - type) : 0, type);
+                }
                 for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
                         struct strbuf path = STRBUF_INIT;
                         _cleanup_free_ char *dp = xasprintf("%s.%s", name, sec == SEC_PROPS ? "Properties" : "Metadata");
@@ -619,6 +685,34 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                                         return hot_err_set(he, "InvalidTemplateReference",
                                                            "The specified reference \"%s\" (in %s) is incorrect.",
                                                            json_string_value(x), name);
+                }
+                /* deletion policy "Snapshot" needs plugin support */
+                {
+                        json_t *dp = json_object_get(rd, s->ver->kind == HOT_KIND_HOT ? "deletion_policy" : "DeletionPolicy");
+                        if (json_is_string(dp) && strcasecmp(json_string_value(dp), "snapshot") == 0 &&
+                            !tmpl && !rt->snapshot) {
+                                const char *pre[] = {hot_sec(s, SEC_RESOURCES), name,
+                                                     s->ver->kind == HOT_KIND_HOT ? "deletion_policy" : "DeletionPolicy"};
+                                hot_err_svf(he, NULL, "\"Snapshot\" deletion policy not supported");
+                                hot_err_prefix_n(he, pre, 3);
+                                return -EINVAL;
+                        }
+                }
+                /* update_policy keys against the type's update policy schema */
+                {
+                        const char *up = s->ver->kind == HOT_KIND_HOT ? "update_policy" : "UpdatePolicy";
+                        json_t *upv = json_object_get(rd, up);
+                        const char *k;
+                        json_t *x;
+                        if (json_is_object(upv) && !(rt->any_prop && strcmp(rt->name, "OS::Heat::None") != 0))
+                                json_object_foreach(upv, k, x) {
+                                        if (!hot_rtype_has_update_policy(tmpl ? NULL : rt, k)) {
+                                                const char *pre[] = {hot_sec(s, SEC_RESOURCES), name, up};
+                                                hot_err_svf(he, "Property error", "Unknown Property %s", k);
+                                                hot_err_prefix_n(he, pre, 3);
+                                                return -EINVAL;
+                                        }
+                                }
                 }
                 /* unknown properties (template resources: against the child's parameters) */
                 {
