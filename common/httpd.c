@@ -1071,6 +1071,16 @@ static int read_file(const char *path, char **ret, struct err *e)
         return 0;
 }
 
+static int pem_or_file(const char *pem, const char *path, char **ret, struct err *e)
+{
+        if (!pem)
+                return read_file(path, ret, e);
+        if (!strstr(pem, "-----BEGIN"))
+                return err_set(e, -EBADMSG, "TLS material given in memory is not PEM");
+        *ret = xstrdup(pem);
+        return 0;
+}
+
 static void httpd_free(struct httpd *h)
 {
         if (!h)
@@ -1078,6 +1088,8 @@ static void httpd_free(struct httpd *h)
         httpd_router_free(h->router);
         free(h->name);
         free(h->bound_url);
+        if (h->key_pem)
+                explicit_bzero(h->key_pem, strlen(h->key_pem));
         free(h->key_pem);
         free(h->cert_pem);
         free(h->ca_pem);
@@ -1145,13 +1157,15 @@ int httpd_start(const struct httpd_opts *o, struct httpd **ret, struct err *e)
         else
                 flags |= MHD_USE_AUTO;
         if (o->tls) {
-                if (!o->tls->cert_file || !o->tls->key_file)
-                        return err_set(e, -EINVAL, "TLS needs cert_file and key_file");
-                if ((r = read_file(o->tls->cert_file, &h->cert_pem, e)) < 0 ||
-                    (r = read_file(o->tls->key_file, &h->key_pem, e)) < 0)
+                const struct httpd_tls *t = o->tls;
+                if ((!t->cert_pem && !t->cert_file) || (!t->key_pem && !t->key_file))
+                        return err_set(e, -EINVAL, "TLS needs a certificate and a key");
+                if ((r = pem_or_file(t->cert_pem, t->cert_file, &h->cert_pem, e)) < 0 ||
+                    (r = pem_or_file(t->key_pem, t->key_file, &h->key_pem, e)) < 0)
                         return r;
-                if (o->tls->client_ca_file) {
-                        if ((r = read_file(o->tls->client_ca_file, &h->ca_pem, e)) < 0)
+                if (t->client_ca_pem || t->client_ca_file) {
+                        r = pem_or_file(t->client_ca_pem, t->client_ca_file, &h->ca_pem, e);
+                        if (r < 0)
                                 return r;
                         h->want_client_cert = true;
                         h->require_client_cert = o->tls->require_client_cert;

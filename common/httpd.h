@@ -87,11 +87,16 @@ struct httpd_hooks {
 };
 
 struct httpd_tls {
-        const char *cert_file; /* server certificate chain, PEM (required) */
-        const char *key_file;  /* its private key, PEM (required) */
-        /* CA bundle (PEM) to verify client certificates against; NULL = don't ask for one. */
+        const char *cert_file; /* server certificate chain, PEM file */
+        const char *key_file;  /* its private key, PEM file (unencrypted) */
+        /* CA bundle (PEM file) to verify client certificates against; NULL = don't ask. */
         const char *client_ca_file;
-        /* When true (and client_ca_file set), a request without a verified client certificate
+        /* The same as PEM text held in memory (e.g. certificates issued at run time); each
+         * takes precedence over its *_file. A certificate and a key are required either way. */
+        const char *cert_pem;
+        const char *key_pem;
+        const char *client_ca_pem;
+        /* When true (and a client CA set), a request without a verified client certificate
          * is answered 401 through the error hook before routing. */
         bool require_client_cert;
 };

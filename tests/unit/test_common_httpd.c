@@ -592,6 +592,38 @@ static void test_tls(void **state _unused_)
         assert_int_equal(resp.status, 200);
         http_response_release(&resp);
         httpd_stop(s);
+
+        /* the same material given in memory */
+        char *cert_pem = NULL, *key_pem = NULL, *ca_pem = NULL;
+        size_t sz;
+        FILE *f;
+        assert_non_null(f = fopen(cert, "r"));
+        assert_true(getdelim(&cert_pem, &sz, '\0', f) > 0);
+        fclose(f);
+        assert_non_null(f = fopen(key, "r"));
+        assert_true(getdelim(&key_pem, &sz, '\0', f) > 0);
+        fclose(f);
+        assert_non_null(f = fopen(ca, "r"));
+        assert_true(getdelim(&ca_pem, &sz, '\0', f) > 0);
+        fclose(f);
+        struct httpd_tls mem = {.cert_pem = cert_pem, .key_pem = key_pem,
+                                .client_ca_pem = ca_pem, .require_client_cert = true};
+        o.tls = &mem;
+        assert_int_equal(httpd_start(&o, &s, &e), 0);
+        snprintf(url, sizeof(url), "https://127.0.0.1:%d/cert", httpd_port(s));
+        struct http_request rq7 = {.url = url, .ca_file = ca, .client_cert_file = ccert,
+                                   .client_key_file = ckey};
+        assert_int_equal(http_perform(&rq7, &resp, NULL), 0);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strstr(resp.body.buf, "CN=admin"));
+        http_response_release(&resp);
+        httpd_stop(s);
+        struct httpd_tls notpem = {.cert_pem = "garbage", .key_pem = key_pem};
+        o.tls = &notpem;
+        assert_int_equal(httpd_start(&o, &s, &e), -EBADMSG);
+        free(cert_pem);
+        free(key_pem);
+        free(ca_pem);
         err_clear(&e);
         sh("rm -rf %s", tlsdir);
 }
