@@ -517,6 +517,13 @@ int amqp_conn_connect(struct amqp_conn *c, int64_t deadline_ms, struct err *e)
                         err_clear(&ce);
                         return err_set(e, r, "stopping");
                 }
+                if (r == -EEXIST || r == -EINVAL) {
+                        /* A declaration that contradicts the broker's (PRECONDITION_FAILED)
+                         * does not heal by waiting: report it now. */
+                        err_set(e, r, "%s", err_msg(&ce));
+                        err_clear(&ce);
+                        return r;
+                }
                 int64_t now = time_mono_ms();
                 if (deadline_ms >= 0 && now >= deadline_ms) {
                         err_set(e, -ETIMEDOUT, "could not reach RabbitMQ: %s", err_msg(&ce));

@@ -95,7 +95,9 @@ void amqp_conn_free(struct amqp_conn *c);
 /* Connects (no-op when connected): tries every host in turn, then sleeps with capped
  * exponential backoff and tries again, until connected and on_connect succeeded, until
  * `deadline_ms` (a time_mono_ms() value; -1 = no deadline) → -ETIMEDOUT with the last error in
- * e, or until the stop flag → -ECANCELED. Each failure is logged at warning level. */
+ * e, or until the stop flag → -ECANCELED. Each failure is logged at warning level. A
+ * declaration the broker refuses as inequivalent (-EEXIST) is returned at once: waiting does
+ * not fix it. */
 int amqp_conn_connect(struct amqp_conn *c, int64_t deadline_ms, struct err *e);
 /* One pass over the hosts, no sleeping. Errors as above plus the last host's error. */
 int amqp_conn_connect_once(struct amqp_conn *c, struct err *e);

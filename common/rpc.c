@@ -895,8 +895,20 @@ static void *worker_main(void *arg)
                                 atomic_fetch_sub(&s->connected, 1);
                         }
                         err_clear(&e);
-                        if (amqp_conn_connect(w->conn, -1, &e) < 0)
+                        int r = amqp_conn_connect(w->conn, -1, &e);
+                        if (r == -ECANCELED)
+                                break;
+                        if (r < 0) {
+                                /* a permanent refusal: say so loudly, retry slowly */
+                                log_error("event=rpc_worker_cannot_connect worker=%d "
+                                          "retry_in_s=%d error=\"%s\"",
+                                          w->index, s->o.interval_max, err_msg(&e));
+                                for (int t = 0; t < s->o.interval_max * 10 &&
+                                                !atomic_load(&s->stop);
+                                     t++)
+                                        sleep_ms(100);
                                 continue;
+                        }
                         w->connected = true;
                         atomic_fetch_add(&s->connected, 1);
                         log_info("event=rpc_worker_connected worker=%d peer=%s topic=%s "

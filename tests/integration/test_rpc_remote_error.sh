@@ -2,7 +2,8 @@
 # (c) Call round trips through a real RabbitMQ: a result comes back; a remote Magnum exception
 # comes back with its class, message and HTTP code; an unknown method is oslo's NoSuchMethod; a
 # cast reaches the server with the caller's request id in the server's log context; duplicates
-# (same _unique_id) run once; an undecodable message is dead-lettered once.
+# (same _unique_id) run once; an undecodable message is dead-lettered once; a transient handler
+# failure is requeued once and dead-lettered the second time.
 set -euo pipefail
 tool=$1
 . "$(dirname "$0")/test_rpc_lib.sh"
@@ -58,6 +59,17 @@ wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_duplicate_ignored' 20 || rpc_
 [ "$(grep -c '^echo dup-once ' "$RPC_TEST_DIR/serve.out")" = 1 ] || rpc_fail "duplicate handled twice"
 [ "$(grep -c 'event=rpc_dead_letter' "$RPC_TEST_DIR/serve.err")" = 1 ] ||
 	rpc_fail "malformed message was redelivered"
+
+# a transient handler error (-EAGAIN) requeues once, then the message runs again
+"$tool" cast "$RPC_TEST_URL" "$topic" flaky '{"key":"k1"}' | grep -qx ok
+wait_for_line "$RPC_TEST_DIR/serve.out" '^flaky k1 attempt 2$' 20 || rpc_fail "transient failure not retried"
+grep -q 'event=rpc_requeue method=flaky' "$RPC_TEST_DIR/serve.err" || rpc_fail "requeue not logged"
+# ...and a second transient failure dead-letters it instead of looping
+"$tool" cast "$RPC_TEST_URL" "$topic" flaky '{"key":"k2","always":true}' | grep -qx ok
+wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_dead_letter reason=retry_failed_again method=flaky' 20 ||
+	rpc_fail "repeated transient failure not dead-lettered"
+sleep 1
+[ "$(grep -c '^flaky k2 ' "$RPC_TEST_DIR/serve.out")" = 2 ] || rpc_fail "always-failing message ran other than twice"
 
 stop_pid "$srv" 20 || rpc_fail "server did not exit cleanly on SIGTERM"
 rpc_say PASS

@@ -17,6 +17,7 @@
  */
 #include "common/common.h"
 
+#include <pthread.h>
 #include <signal.h>
 
 #include "common/amqp.h"
@@ -83,10 +84,29 @@ static int h_fail(const struct rpc_call_info *ci, json_t **ret, struct rpc_failu
                                                                  : "failed");
 }
 
+/* Transient failure: -EAGAIN on the first attempt of each message id "key", then success;
+ * args.always makes every attempt fail. Prints "flaky <key> attempt <n>". */
+static int h_flaky(const struct rpc_call_info *ci, json_t **ret, struct rpc_failure *f)
+{
+        static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+        static int attempts;
+        (void)ret;
+        pthread_mutex_lock(&lock);
+        int n = ++attempts;
+        pthread_mutex_unlock(&lock);
+        const char *key = json_get_str(ci->args, "key");
+        printf("flaky %s attempt %d\n", key ? key : "", n);
+        fflush(stdout);
+        if (json_get_bool(ci->args, "always", false) || n == 1)
+                return rpc_failure_set(f, -EAGAIN, 503, NULL, "try again");
+        return 0;
+}
+
 static const struct rpc_method tool_methods[] = {
         {"echo", h_echo},
         {"ping", h_ping},
         {"fail", h_fail},
+        {"flaky", h_flaky},
 };
 
 static int serve(const struct rpc_opts *o, const char *topic)
