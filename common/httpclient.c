@@ -7,7 +7,9 @@
 #include "common/httpclient.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "common/json_util.h"
 
@@ -62,6 +64,7 @@ struct http_xfer {
         http_done_fn cb;
         void *cb_data;
         char *url; /* multi engine: for messages */
+        char *tmpdir; /* PEM material written for this transfer, removed at the end */
         struct curl_slist *hdrs;
         struct http_response *resp;
         size_t max_bytes;
@@ -168,7 +171,57 @@ static size_t on_header(char *ptr, size_t size, size_t nitems, void *userdata)
         return n;
 }
 
-/* Configures x->curl from req; shared with the (future) multi engine. */
+/* Writes pem as <x->tmpdir>/<name> (creating the directory) and returns the path (owned by
+ * the caller). */
+static int write_pem(struct http_xfer *x, const char *name, const char *pem, char **ret,
+                     struct err *e)
+{
+        if (!x->tmpdir) {
+                char tmpl[] = "/tmp/mc-http-XXXXXX";
+                if (!mkdtemp(tmpl))
+                        return err_set(e, -errno, "mkdtemp: %s", strerror(errno));
+                x->tmpdir = xstrdup(tmpl);
+        }
+        char *path = xasprintf("%s/%s", x->tmpdir, name);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+                int r = -errno;
+                free(path);
+                return err_set(e, r, "cannot write TLS material: %s", strerror(-r));
+        }
+        size_t len = strlen(pem), off = 0;
+        while (off < len) {
+                ssize_t w = write(fd, pem + off, len - off);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        int r = -errno;
+                        close(fd);
+                        free(path);
+                        return err_set(e, r ? r : -EIO, "cannot write TLS material");
+                }
+                off += (size_t)w;
+        }
+        close(fd);
+        *ret = path;
+        return 0;
+}
+
+static void remove_tmpdir(struct http_xfer *x)
+{
+        static const char *const names[] = {"ca.pem", "cert.pem", "key.pem"};
+        if (!x->tmpdir)
+                return;
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", x->tmpdir, names[i]);
+                unlink(p);
+        }
+        rmdir(x->tmpdir);
+        free(x->tmpdir);
+        x->tmpdir = NULL;
+}
+
+/* Configures x->curl from req; shared by http_perform and the multi engine. */
 static int http_easy_setup(struct http_xfer *x, const struct http_request *req, struct err *e)
 {
         CURL *c = x->curl;
@@ -221,15 +274,30 @@ static int http_easy_setup(struct http_xfer *x, const struct http_request *req, 
         if (!x->hdrs)
                 return err_set(e, -ENOMEM, "curl_slist_append failed");
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->hdrs);
-        if (req->ca_file)
-                curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
-        if (req->client_cert_file) {
-                curl_easy_setopt(c, CURLOPT_SSLCERT, req->client_cert_file);
-                curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-        }
-        if (req->client_key_file) {
-                curl_easy_setopt(c, CURLOPT_SSLKEY, req->client_key_file);
-                curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+        const struct {
+                const char *pem, *file, *name;
+                CURLoption opt, type_opt;
+        } tls[] = {
+                {req->ca_pem, req->ca_file, "ca.pem", CURLOPT_CAINFO, 0},
+                {req->client_cert_pem, req->client_cert_file, "cert.pem", CURLOPT_SSLCERT,
+                 CURLOPT_SSLCERTTYPE},
+                {req->client_key_pem, req->client_key_file, "key.pem", CURLOPT_SSLKEY,
+                 CURLOPT_SSLKEYTYPE},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(tls); i++) {
+                _cleanup_free_ char *written = NULL;
+                const char *path = tls[i].file;
+                if (tls[i].pem) {
+                        int r = write_pem(x, tls[i].name, tls[i].pem, &written, e);
+                        if (r < 0)
+                                return r;
+                        path = written;
+                }
+                if (!path)
+                        continue;
+                curl_easy_setopt(c, tls[i].opt, path); /* libcurl copies the string */
+                if (tls[i].type_opt)
+                        curl_easy_setopt(c, tls[i].type_opt, "PEM");
         }
         if (req->insecure) {
                 curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -270,6 +338,7 @@ int http_perform(const struct http_request *req, struct http_response *ret, stru
         curl_easy_setopt(x.curl, CURLOPT_HTTPHEADER, NULL);
         curl_easy_setopt(x.curl, CURLOPT_ERRORBUFFER, NULL);
         curl_slist_free_all(x.hdrs);
+        remove_tmpdir(&x);
         if (r < 0)
                 http_response_release(ret);
         return r;
@@ -339,6 +408,7 @@ static void xfer_free(struct http_xfer *x)
                 curl_easy_cleanup(x->curl);
         curl_slist_free_all(x->hdrs);
         http_response_release(&x->own);
+        remove_tmpdir(x);
         free(x->url);
         free(x);
 }

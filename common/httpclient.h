@@ -48,6 +48,12 @@ struct http_request {
         const char *ca_file;
         const char *client_cert_file;
         const char *client_key_file;
+        /* The same as PEM text in memory (each takes precedence over its *_file): written to
+         * a private 0700 temporary directory for the transfer and removed after it, since
+         * libcurl's GnuTLS backend only reads files. */
+        const char *ca_pem;
+        const char *client_cert_pem;
+        const char *client_key_pem;
         bool insecure;
         size_t max_response_bytes; /* 0 = HTTP_DEFAULT_MAX_RESPONSE; more → -EFBIG */
 };

@@ -616,6 +616,21 @@ static void test_tls(void **state _unused_)
         assert_int_equal(http_perform(&rq7, &resp, NULL), 0);
         assert_int_equal(resp.status, 200);
         assert_non_null(strstr(resp.body.buf, "CN=admin"));
+        /* client side from memory too */
+        char *ccert_pem = NULL, *ckey_pem = NULL;
+        assert_non_null(f = fopen(ccert, "r"));
+        assert_true(getdelim(&ccert_pem, &sz, '\0', f) > 0);
+        fclose(f);
+        assert_non_null(f = fopen(ckey, "r"));
+        assert_true(getdelim(&ckey_pem, &sz, '\0', f) > 0);
+        fclose(f);
+        struct http_request rq8 = {.url = url, .ca_pem = ca_pem, .client_cert_pem = ccert_pem,
+                                   .client_key_pem = ckey_pem};
+        assert_int_equal(http_perform(&rq8, &resp, NULL), 0);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strstr(resp.body.buf, "CN=admin"));
+        free(ccert_pem);
+        free(ckey_pem);
         http_response_release(&resp);
         httpd_stop(s);
         struct httpd_tls notpem = {.cert_pem = "garbage", .key_pem = key_pem};
