@@ -12,7 +12,7 @@
 
 #include "common/ids.h"
 
-#define AMQP_CHANNEL 1
+#define AMQP_CHANNEL   1
 #define AMQP_FRAME_MAX 131072
 /* Bodies above this are truncated (and then fail to parse upstream) rather than buffered. */
 #define AMQP_MAX_BODY (64u * 1024 * 1024)
@@ -118,8 +118,9 @@ static int parse_host(const char *s, size_t n, struct amqp_host *h, struct err *
                         r = colon ? pct_decode(colon + 1, cn - un - 1, &h->password)
                                   : pct_decode("", 0, &h->password);
                 if (r < 0)
-                        return err_set(e, -EINVAL, "transport_url: bad percent-escape in "
-                                                   "the user name or password");
+                        return err_set(e, -EINVAL,
+                                       "transport_url: bad percent-escape in "
+                                       "the user name or password");
                 hp = at + 1;
                 hn = n - cn - 1;
         } else {
@@ -137,8 +138,7 @@ static int parse_host(const char *s, size_t n, struct amqp_host *h, struct err *
                 size_t rest = hn - (size_t)(close - hp) - 1;
                 if (rest > 0) {
                         if (close[1] != ':')
-                                return err_set(e, -EINVAL,
-                                               "transport_url: junk after ']' in host");
+                                return err_set(e, -EINVAL, "transport_url: junk after ']' in host");
                         port = close + 2;
                         port_n = rest - 1;
                 }
@@ -249,18 +249,12 @@ static const struct status_map status_errnos[] = {
 
 /* AMQP reply codes from connection.close / channel.close. */
 static const struct status_map reply_errnos[] = {
-        {AMQP_CONNECTION_FORCED, -ECONNRESET},
-        {AMQP_ACCESS_REFUSED, -EACCES},
-        {AMQP_NOT_ALLOWED, -EACCES},
-        {AMQP_NOT_FOUND, -ENOENT},
-        {AMQP_RESOURCE_LOCKED, -EBUSY},
-        {AMQP_PRECONDITION_FAILED, -EEXIST},
-        {AMQP_RESOURCE_ERROR, -ENOSPC},
-        {AMQP_FRAME_ERROR, -EPROTO},
-        {AMQP_SYNTAX_ERROR, -EPROTO},
-        {AMQP_COMMAND_INVALID, -EPROTO},
-        {AMQP_CHANNEL_ERROR, -EPROTO},
-        {AMQP_UNEXPECTED_FRAME, -EPROTO},
+        {AMQP_CONNECTION_FORCED, -ECONNRESET}, {AMQP_ACCESS_REFUSED, -EACCES},
+        {AMQP_NOT_ALLOWED, -EACCES},           {AMQP_NOT_FOUND, -ENOENT},
+        {AMQP_RESOURCE_LOCKED, -EBUSY},        {AMQP_PRECONDITION_FAILED, -EEXIST},
+        {AMQP_RESOURCE_ERROR, -ENOSPC},        {AMQP_FRAME_ERROR, -EPROTO},
+        {AMQP_SYNTAX_ERROR, -EPROTO},          {AMQP_COMMAND_INVALID, -EPROTO},
+        {AMQP_CHANNEL_ERROR, -EPROTO},         {AMQP_UNEXPECTED_FRAME, -EPROTO},
         {AMQP_INTERNAL_ERROR, -EIO},
 };
 
@@ -275,8 +269,8 @@ static int map_code(const struct status_map *m, size_t n, int code, int def)
 bool amqp_error_is_connection(int r)
 {
         return r == -ECONNRESET || r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -EPIPE ||
-               r == -ENOTCONN || r == -EPROTO || r == -EIO || r == -ETIMEDOUT ||
-               r == -EACCES || r == -ENOSPC || r == -EBUSY;
+               r == -ENOTCONN || r == -EPROTO || r == -EIO || r == -ETIMEDOUT || r == -EACCES ||
+               r == -ENOSPC || r == -EBUSY;
 }
 
 static void conn_drop(struct amqp_conn *c)
@@ -321,8 +315,7 @@ static int fail_close(struct amqp_conn *c, uint16_t code, amqp_bytes_t text, con
         return r;
 }
 
-static int check_reply(struct amqp_conn *c, amqp_rpc_reply_t rep, const char *what,
-                       struct err *e)
+static int check_reply(struct amqp_conn *c, amqp_rpc_reply_t rep, const char *what, struct err *e)
 {
         switch (rep.reply_type) {
         case AMQP_RESPONSE_NORMAL:
@@ -474,8 +467,7 @@ int amqp_conn_connect_once(struct amqp_conn *c, struct err *e)
                 if (r == 0) {
                         c->next_host = idx;
                         err_clear(&he);
-                        log_debug("event=amqp_connected peer=%s vhost=%s", c->peer,
-                                  c->url->vhost);
+                        log_debug("event=amqp_connected peer=%s vhost=%s", c->peer, c->url->vhost);
                         return 0;
                 }
                 if (e) {
@@ -533,8 +525,8 @@ int amqp_conn_connect(struct amqp_conn *c, int64_t deadline_ms, struct err *e)
                 int64_t wait = delay;
                 if (deadline_ms >= 0)
                         wait = MIN(wait, deadline_ms - now);
-                log_warn("event=amqp_connect_failed peer=%s retry_in_ms=%lld error=\"%s\"",
-                         c->peer, (long long)wait, err_msg(&ce));
+                log_warn("event=amqp_connect_failed peer=%s retry_in_ms=%lld error=\"%s\"", c->peer,
+                         (long long)wait, err_msg(&ce));
                 err_clear(&ce);
                 sleep_interruptible(c, wait);
                 delay = MIN(delay * 2, (int64_t)c->o.retry_max_ms);
@@ -563,15 +555,15 @@ int amqp_conn_declare_exchange(struct amqp_conn *c, const char *name, const char
         return check_reply(c, amqp_get_rpc_reply(c->st), what, e);
 }
 
-int amqp_conn_declare_queue(struct amqp_conn *c, const char *name, bool durable,
-                            bool auto_delete, int expires_ms, struct err *e)
+int amqp_conn_declare_queue(struct amqp_conn *c, const char *name, bool durable, bool auto_delete,
+                            int expires_ms, struct err *e)
 {
         int r = need_open(c, e);
         if (r < 0)
                 return r;
-        amqp_table_entry_t entry = {.key = amqp_cstring_bytes("x-expires"),
-                                    .value = {.kind = AMQP_FIELD_KIND_I32,
-                                              .value = {.i32 = expires_ms}}};
+        amqp_table_entry_t entry = {
+                .key = amqp_cstring_bytes("x-expires"),
+                .value = {.kind = AMQP_FIELD_KIND_I32, .value = {.i32 = expires_ms}}};
         amqp_table_t args = amqp_empty_table;
         if (expires_ms > 0) {
                 args.num_entries = 1;
@@ -610,8 +602,8 @@ int amqp_conn_consume(struct amqp_conn *c, const char *queue, struct err *e)
         int r = need_open(c, e);
         if (r < 0)
                 return r;
-        amqp_basic_consume(c->st, AMQP_CHANNEL, amqp_cstring_bytes(queue), amqp_empty_bytes, 0,
-                           0, 0, amqp_empty_table);
+        amqp_basic_consume(c->st, AMQP_CHANNEL, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0,
+                           0, amqp_empty_table);
         _cleanup_free_ char *what = xasprintf("basic.consume %s", queue);
         return check_reply(c, amqp_get_rpc_reply(c->st), what, e);
 }
@@ -649,8 +641,7 @@ static int read_content(struct amqp_conn *c, struct strbuf *body, struct err *e)
         if (f.frame_type != AMQP_FRAME_HEADER) {
                 c->broken = true;
                 conn_drop(c);
-                return err_set(e, -EPROTO, "expected a content header from RabbitMQ %s",
-                               c->peer);
+                return err_set(e, -EPROTO, "expected a content header from RabbitMQ %s", c->peer);
         }
         uint64_t size = f.payload.properties.body_size, got = 0;
         while (got < size) {
@@ -843,8 +834,8 @@ int amqp_conn_publish(struct amqp_conn *c, const char *exchange, const char *rou
                                "by RabbitMQ: %d %s",
                                exchange, routing_key, c->return_code, c->return_text.buf);
         if (c->nacked)
-                return err_set(e, -EIO, "RabbitMQ %s refused (nacked) a message to '%s'",
-                               c->peer, routing_key);
+                return err_set(e, -EIO, "RabbitMQ %s refused (nacked) a message to '%s'", c->peer,
+                               routing_key);
         return 0;
 }
 

@@ -39,9 +39,9 @@
 
 /* ---- transport_url ------------------------------------------------------------------------ */
 
-#define AMQP_URL_MAX_LEN 4096
+#define AMQP_URL_MAX_LEN   4096
 #define AMQP_URL_MAX_HOSTS 16
-#define AMQP_DEFAULT_PORT 5672
+#define AMQP_DEFAULT_PORT  5672
 
 struct amqp_host {
         char *host; /* without IPv6 brackets */
@@ -74,18 +74,20 @@ struct amqp_conn;
 typedef int (*amqp_on_connect_fn)(struct amqp_conn *c, void *userdata, struct err *e);
 
 struct amqp_conn_opts {
-        const char *url;           /* transport_url (copied) */
-        int retry_interval_ms;     /* first backoff delay */
-        int retry_max_ms;          /* backoff cap */
-        int heartbeat_s;           /* AMQP heartbeat; 0 disables */
-        int op_timeout_ms;         /* socket connect, login, declare and confirm waits */
+        const char *url;       /* transport_url (copied) */
+        int retry_interval_ms; /* first backoff delay */
+        int retry_max_ms;      /* backoff cap */
+        int heartbeat_s;       /* AMQP heartbeat; 0 disables */
+        int op_timeout_ms;     /* socket connect, login, declare and confirm waits */
         amqp_on_connect_fn on_connect;
         void *userdata;
         const atomic_bool *stop; /* when it becomes true, waits return -ECANCELED; may be NULL */
 };
 #define AMQP_CONN_OPTS_INIT                                                                        \
-        {.url = NULL, .retry_interval_ms = 1000, .retry_max_ms = 30000, .heartbeat_s = 60,         \
-         .op_timeout_ms = 10000}
+        {                                                                                          \
+                .url = NULL, .retry_interval_ms = 1000, .retry_max_ms = 30000, .heartbeat_s = 60,  \
+                .op_timeout_ms = 10000                                                             \
+        }
 
 /* Validates the URL and creates an unconnected connection. -EINVAL from amqp_url_parse. */
 int amqp_conn_new(const struct amqp_conn_opts *o, struct amqp_conn **ret, struct err *e);
@@ -116,8 +118,8 @@ int amqp_conn_declare_exchange(struct amqp_conn *c, const char *name, const char
                                bool durable, bool auto_delete, struct err *e);
 /* queue.declare; expires_ms > 0 adds x-expires (the queue is deleted after being unused that
  * long). */
-int amqp_conn_declare_queue(struct amqp_conn *c, const char *name, bool durable,
-                            bool auto_delete, int expires_ms, struct err *e);
+int amqp_conn_declare_queue(struct amqp_conn *c, const char *name, bool durable, bool auto_delete,
+                            int expires_ms, struct err *e);
 int amqp_conn_bind_queue(struct amqp_conn *c, const char *queue, const char *exchange,
                          const char *routing_key, struct err *e);
 /* basic.qos per consumer. */
@@ -147,7 +149,10 @@ struct amqp_delivery {
         char *routing_key;
         struct strbuf body;
 };
-#define AMQP_DELIVERY_INIT {0, 0, false, NULL, NULL, STRBUF_INIT}
+#define AMQP_DELIVERY_INIT                                                                         \
+        {                                                                                          \
+                0, 0, false, NULL, NULL, STRBUF_INIT                                               \
+        }
 
 /* Waits up to timeout_ms for the next message from any consumer of this connection.
  * 1: *ret filled (release with amqp_delivery_release). 0: nothing within the timeout.

@@ -15,11 +15,11 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 
-#define CONTEXT_PREFIX "_context_"
-#define MAGNUM_EXC_MODULE "magnum.common.exception"
+#define CONTEXT_PREFIX         "_context_"
+#define MAGNUM_EXC_MODULE      "magnum.common.exception"
 #define OSLO_DISPATCHER_MODULE "oslo_messaging.rpc.dispatcher"
-#define DEDUP_SLOTS 1024
-#define SERVER_POLL_MS 250
+#define DEDUP_SLOTS            1024
+#define SERVER_POLL_MS         250
 
 /* ---- options ------------------------------------------------------------------------------- */
 
@@ -46,8 +46,7 @@ const struct conf_option rpc_conf_options[] = {
          offsetof(struct rpc_opts, interval_max), 1, 3600,
          "Cap, in seconds, of the reconnect backoff."},
         {"oslo_messaging_rabbit", "heartbeat_timeout_threshold", CONF_INT, "60",
-         offsetof(struct rpc_opts, heartbeat), 0, 3600,
-         "AMQP heartbeat in seconds (0 disables)."},
+         offsetof(struct rpc_opts, heartbeat), 0, 3600, "AMQP heartbeat in seconds (0 disables)."},
         {"oslo_messaging_rabbit", "rabbit_transient_queues_ttl", CONF_INT, "1800",
          offsetof(struct rpc_opts, transient_ttl), 1, 86400 * 7,
          "Seconds an unused reply or fanout queue lives before RabbitMQ deletes it."},
@@ -159,11 +158,10 @@ json_t *rpc_failure_to_json(const struct rpc_failure *f)
         json_t *kwargs = json_checked(json_object());
         if (f->http_code > 0)
                 json_object_set_new(kwargs, "code", json_integer(f->http_code));
-        return json_checked(json_pack(
-                "{s:s, s:s, s:s, s:[], s:[s], s:o}", "class",
-                f->class_name ? f->class_name : "MagnumException", "module",
-                f->module ? f->module : MAGNUM_EXC_MODULE, "message", msg, "tb", "args", msg,
-                "kwargs", kwargs));
+        return json_checked(json_pack("{s:s, s:s, s:s, s:[], s:[s], s:o}", "class",
+                                      f->class_name ? f->class_name : "MagnumException", "module",
+                                      f->module ? f->module : MAGNUM_EXC_MODULE, "message", msg,
+                                      "tb", "args", msg, "kwargs", kwargs));
 }
 
 int rpc_failure_from_json(const json_t *j, struct rpc_failure *f)
@@ -176,8 +174,7 @@ int rpc_failure_from_json(const json_t *j, struct rpc_failure *f)
         int http = (int)json_get_int(kwargs, "code", 0);
         if (http < 100 || http > 599)
                 http = 0;
-        rpc_failure_set_module(f, -EREMOTEIO, json_get_str(j, "module"), cls, "%s",
-                               msg ? msg : "");
+        rpc_failure_set_module(f, -EREMOTEIO, json_get_str(j, "module"), cls, "%s", msg ? msg : "");
         f->http_code = http;
         return 0;
 }
@@ -187,8 +184,8 @@ int rpc_failure_from_json(const json_t *j, struct rpc_failure *f)
 static char *wrap_envelope(json_t *inner)
 {
         _cleanup_free_ char *msg = json_dump_compact(inner);
-        json_auto_t *outer = json_checked(
-                json_pack("{s:s, s:s}", "oslo.version", "2.0", "oslo.message", msg));
+        json_auto_t *outer =
+                json_checked(json_pack("{s:s, s:s}", "oslo.version", "2.0", "oslo.message", msg));
         return json_dump_compact(outer);
 }
 
@@ -196,8 +193,7 @@ static char *wrap_envelope(json_t *inner)
 static int unwrap_envelope(const char *body, size_t len, json_t **ret, struct err *e)
 {
         json_auto_t *outer = NULL;
-        int r = json_parse_limited(body, len, RPC_MAX_MESSAGE_BYTES, RPC_MAX_JSON_DEPTH, &outer,
-                                   e);
+        int r = json_parse_limited(body, len, RPC_MAX_MESSAGE_BYTES, RPC_MAX_JSON_DEPTH, &outer, e);
         if (r < 0)
                 return r;
         const char *ver = json_get_str(outer, "oslo.version");
@@ -207,8 +203,8 @@ static int unwrap_envelope(const char *body, size_t len, json_t **ret, struct er
         if (!str_starts_with(ver, "2."))
                 return err_set(e, -EINVAL, "unsupported oslo.version '%s'", ver);
         json_t *inner = NULL;
-        r = json_parse_limited(msg, strlen(msg), RPC_MAX_MESSAGE_BYTES, RPC_MAX_JSON_DEPTH,
-                               &inner, e);
+        r = json_parse_limited(msg, strlen(msg), RPC_MAX_MESSAGE_BYTES, RPC_MAX_JSON_DEPTH, &inner,
+                               e);
         if (r < 0)
                 return r;
         if (!json_is_object(inner)) {
@@ -237,7 +233,8 @@ char *rpc_encode_request(const struct rpc_request *req)
         const char *key;
         json_t *v;
         if (json_is_object(req->ctx)) {
-                json_object_foreach((json_t *)req->ctx, key, v) {
+                json_object_foreach((json_t *)req->ctx, key, v)
+                {
                         _cleanup_free_ char *k = xasprintf(CONTEXT_PREFIX "%s", key);
                         json_object_set(m, k, v);
                 }
@@ -287,7 +284,8 @@ int rpc_decode_request(const char *body, size_t len, struct rpc_request *ret, st
         q.timeout = (int)json_get_int(m, "_timeout", 0);
         const char *key;
         json_t *v;
-        json_object_foreach(m, key, v) {
+        json_object_foreach(m, key, v)
+        {
                 if (str_starts_with(key, CONTEXT_PREFIX) && key[strlen(CONTEXT_PREFIX)])
                         json_object_set(q.ctx, key + strlen(CONTEXT_PREFIX), v);
         }
@@ -305,8 +303,7 @@ char *rpc_encode_reply(const char *msg_id, const char *unique_id, const json_t *
                 json_object_set_new(m, "result", json_null());
                 json_object_set_new(m, "failure", json_string(fs));
         } else {
-                json_object_set_new(m, "result",
-                                    result ? json_deep_copy(result) : json_null());
+                json_object_set_new(m, "result", result ? json_deep_copy(result) : json_null());
                 json_object_set_new(m, "failure", json_null());
         }
         json_object_set_new(m, "ending", json_true());
@@ -379,7 +376,7 @@ static void new_hex_id(char out[33])
 static json_t *context_for_send(const json_t *ctx)
 {
         json_t *c = json_is_object(ctx) ? json_checked(json_deep_copy(ctx))
-                                         : json_checked(json_object());
+                                        : json_checked(json_object());
         if (!json_get_str(c, "request_id")) {
                 const char *cur = log_request_id();
                 char rid[UUID_STR_LEN + 4];
@@ -444,8 +441,8 @@ static bool may_declare_topic(const char *topic)
         return !strchr(topic, '.');
 }
 
-static int declare_topic_queue(const struct rpc_opts *o, struct amqp_conn *conn,
-                               const char *queue, const char *routing_key, struct err *e)
+static int declare_topic_queue(const struct rpc_opts *o, struct amqp_conn *conn, const char *queue,
+                               const char *routing_key, struct err *e)
 {
         int r = amqp_conn_declare_queue(conn, queue, o->durable, o->auto_delete, 0, e);
         if (r < 0)
@@ -470,8 +467,7 @@ static int client_publish(struct rpc_client *c, const char *topic, const char *b
                 if (r == 0)
                         return 0;
                 if (r == -ENXIO && !declared && may_declare_topic(topic)) {
-                        log_info("event=rpc_declare_topic_queue topic=%s reason=unroutable",
-                                 topic);
+                        log_info("event=rpc_declare_topic_queue topic=%s reason=unroutable", topic);
                         declared = true;
                         r = declare_topic_queue(&c->o, c->conn, topic, topic, e);
                         if (r == 0)
@@ -527,8 +523,8 @@ static int ensure_reply_queue(struct rpc_client *c, int64_t deadline_ms, struct 
         snprintf(c->reply_q, sizeof(c->reply_q), "reply_%s", hex);
         if (!amqp_conn_is_open(c->conn))
                 return 0; /* on_connect declares it */
-        int r = amqp_conn_declare_queue(c->conn, c->reply_q, false, true,
-                                        c->o.transient_ttl * 1000, e);
+        int r = amqp_conn_declare_queue(c->conn, c->reply_q, false, true, c->o.transient_ttl * 1000,
+                                        e);
         if (r == 0)
                 r = amqp_conn_consume(c->conn, c->reply_q, e);
         (void)deadline_ms;
@@ -690,8 +686,8 @@ enum rpc_outcome {
 };
 
 /* The one place that decides what happens to a consumed message. */
-static void rpc_settle(struct rpc_worker *w, const struct amqp_delivery *d,
-                       enum rpc_outcome out, const char *what)
+static void rpc_settle(struct rpc_worker *w, const struct amqp_delivery *d, enum rpc_outcome out,
+                       const char *what)
 {
         struct err e = ERR_INIT;
         int r;
@@ -735,12 +731,12 @@ static int worker_on_connect(struct amqp_conn *conn, void *userdata, struct err 
         if ((r = amqp_conn_declare_exchange(conn, o->control_exchange, "topic", o->durable,
                                             o->auto_delete, e)) < 0 ||
             (r = declare_topic_queue(o, conn, s->topic, s->topic, e)) < 0 ||
-            (r = amqp_conn_declare_queue(conn, server_q, false, true, o->transient_ttl * 1000,
-                                         e)) < 0 ||
+            (r = amqp_conn_declare_queue(conn, server_q, false, true, o->transient_ttl * 1000, e)) <
+                    0 ||
             (r = amqp_conn_bind_queue(conn, server_q, o->control_exchange, server_q, e)) < 0 ||
             (r = amqp_conn_declare_exchange(conn, fanout_x, "fanout", false, true, e)) < 0 ||
-            (r = amqp_conn_declare_queue(conn, s->fanout_q, false, true,
-                                         o->transient_ttl * 1000, e)) < 0 ||
+            (r = amqp_conn_declare_queue(conn, s->fanout_q, false, true, o->transient_ttl * 1000,
+                                         e)) < 0 ||
             (r = amqp_conn_bind_queue(conn, s->fanout_q, fanout_x, s->topic, e)) < 0 ||
             (r = amqp_conn_prefetch(conn, 1, e)) < 0 ||
             (r = amqp_conn_consume(conn, s->topic, e)) < 0 ||
@@ -789,8 +785,7 @@ static void send_reply(struct rpc_worker *w, const struct rpc_request *req, cons
                         err_clear(&e);
                         return;
                 }
-                log_warn("event=rpc_reply_failed msg_id=%s error=\"%s\"", req->msg_id,
-                         err_msg(&e));
+                log_warn("event=rpc_reply_failed msg_id=%s error=\"%s\"", req->msg_id, err_msg(&e));
                 err_clear(&e);
                 if (amqp_conn_connect(w->conn, time_mono_ms() + 10000, NULL) < 0)
                         return;
@@ -806,8 +801,8 @@ static void handle_delivery(struct rpc_worker *w, const struct amqp_delivery *d)
 
         int r = rpc_decode_request(d->body.buf, d->body.len, &req, &e);
         if (r < 0) {
-                what = xasprintf("queue_key=%s bytes=%zu error=\"%s\"", d->routing_key,
-                                 d->body.len, err_msg(&e));
+                what = xasprintf("queue_key=%s bytes=%zu error=\"%s\"", d->routing_key, d->body.len,
+                                 err_msg(&e));
                 rpc_settle(w, d, RPC_OUT_MALFORMED, what);
                 return;
         }
@@ -848,8 +843,8 @@ static void handle_delivery(struct rpc_worker *w, const struct amqp_delivery *d)
                 if (r < 0 && !f.err.code)
                         rpc_failure_set(&f, r, 500, NULL, "%s failed: %s", req.method,
                                         strerror(-r));
-                log_info("event=rpc_handled %s result=%s ms=%lld", what,
-                         r < 0 ? "failure" : "ok", (long long)(time_mono_ms() - t0));
+                log_info("event=rpc_handled %s result=%s ms=%lld", what, r < 0 ? "failure" : "ok",
+                         (long long)(time_mono_ms() - t0));
         }
 
         if (r == -EAGAIN) {
@@ -903,9 +898,8 @@ static void *worker_main(void *arg)
                                 log_error("event=rpc_worker_cannot_connect worker=%d "
                                           "retry_in_s=%d error=\"%s\"",
                                           w->index, s->o.interval_max, err_msg(&e));
-                                for (int t = 0; t < s->o.interval_max * 10 &&
-                                                !atomic_load(&s->stop);
-                                     t++)
+                                for (int t = 0;
+                                     t < s->o.interval_max * 10 && !atomic_load(&s->stop); t++)
                                         sleep_ms(100);
                                 continue;
                         }
@@ -922,8 +916,8 @@ static void *worker_main(void *arg)
                         handle_delivery(w, &d);
                         amqp_delivery_release(&d);
                 } else if (r < 0 && r != -ECANCELED) {
-                        log_warn("event=rpc_worker_disconnected worker=%d error=\"%s\"",
-                                 w->index, err_msg(&e));
+                        log_warn("event=rpc_worker_disconnected worker=%d error=\"%s\"", w->index,
+                                 err_msg(&e));
                 }
         }
         if (w->connected)
@@ -943,8 +937,10 @@ int rpc_server_start(const struct rpc_server_opts *o, struct rpc_server **ret, s
                 return err_set(e, -EINVAL, "rpc server: a topic without '.' is required");
         for (size_t i = 0; i < o->n_methods; i++)
                 if (!o->methods[i].name || !o->methods[i].fn)
-                        return err_set(e, -EINVAL, "rpc server: method table entry %zu is "
-                                                   "incomplete", i);
+                        return err_set(e, -EINVAL,
+                                       "rpc server: method table entry %zu is "
+                                       "incomplete",
+                                       i);
         struct rpc_server *s = xnew(struct rpc_server, 1);
         rpc_opts_copy(&s->o, o->rpc);
         s->topic = xstrdup(o->topic);

@@ -29,6 +29,12 @@
  *   - Servers ack after the handler ran and the reply was sent (at-least-once, prefetch 1 per
  *     consumer); a message redelivered after a lost ack is dropped by `_unique_id`.
  *
+ * Handlers run on the worker thread that owns the AMQP connection, which cannot answer the
+ * broker's heartbeats meanwhile: a handler must return well within heartbeat_timeout_threshold
+ * (default 60 s) and hand long work (stacks, polling) to other threads. If it does not, the
+ * broker drops the connection, the unacked message is redelivered, and only this process's
+ * `_unique_id` cache stops it running twice.
+ *
  * Failed messages: exactly one function in rpc.c (rpc_settle) decides: handled (including
  * handler failures sent back to the caller) → ack; duplicate → ack; undecodable → reject
  * without requeue (dead-lettered if the operator set a dead-letter policy, else dropped, logged
@@ -77,7 +83,10 @@ struct rpc_failure {
         char *class_name; /* e.g. "ClusterNotFound"; NULL = generic */
         char *module;     /* e.g. "magnum.common.exception"; NULL = that default */
 };
-#define RPC_FAILURE_INIT {ERR_INIT, 0, NULL, NULL}
+#define RPC_FAILURE_INIT                                                                           \
+        {                                                                                          \
+                ERR_INIT, 0, NULL, NULL                                                            \
+        }
 
 /* Sets every field (replacing earlier values); returns code. class_name NULL → generic
  * "MagnumException". NULL f is ok. */
@@ -106,17 +115,17 @@ static inline void rpc_failure_clearp(struct rpc_failure *f)
 /* ---- envelope codec (pure functions; unit tested) ------------------------------------------ */
 
 #define RPC_MAX_MESSAGE_BYTES (16 * 1024 * 1024)
-#define RPC_MAX_JSON_DEPTH 64
+#define RPC_MAX_JSON_DEPTH    64
 
 struct rpc_request {
         char *method;
-        json_t *args;      /* object; never NULL after decode */
-        json_t *ctx;       /* context keys without the `_context_` prefix; never NULL */
-        char *msg_id;      /* NULL for a cast */
-        char *reply_q;     /* NULL for a cast */
-        char *unique_id;   /* NULL when absent */
-        char *version;     /* NULL when absent (oslo then assumes "1.0") */
-        int timeout;       /* `_timeout` seconds, 0 when null/absent */
+        json_t *args;    /* object; never NULL after decode */
+        json_t *ctx;     /* context keys without the `_context_` prefix; never NULL */
+        char *msg_id;    /* NULL for a cast */
+        char *reply_q;   /* NULL for a cast */
+        char *unique_id; /* NULL when absent */
+        char *version;   /* NULL when absent (oslo then assumes "1.0") */
+        int timeout;     /* `_timeout` seconds, 0 when null/absent */
 };
 
 /* Encodes a request into an AMQP body (caller frees). args NULL → {}, ctx NULL → no context
@@ -130,8 +139,8 @@ void rpc_request_release(struct rpc_request *r);
 struct rpc_reply {
         char *msg_id;
         char *unique_id;
-        json_t *result;   /* json null when absent */
-        json_t *failure;  /* the decoded failure dict, NULL when the call succeeded */
+        json_t *result;  /* json null when absent */
+        json_t *failure; /* the decoded failure dict, NULL when the call succeeded */
         bool ending;
 };
 

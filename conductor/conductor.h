@@ -49,8 +49,7 @@ int conductor_echo(const struct rpc_call_info *ci, json_t **ret_result, struct r
 struct conductor_service;
 /* Registers (host, "magnum-conductor") and records the first heartbeat. Database errors as
  * -errno + e. *ret is owned by the caller. */
-int conductor_service_start(struct conductor *cd, struct conductor_service **ret,
-                            struct err *e);
+int conductor_service_start(struct conductor *cd, struct conductor_service **ret, struct err *e);
 /* One heartbeat (report_count + 1); re-registers when the row was deleted. */
 int conductor_service_heartbeat(struct conductor_service *s, struct err *e);
 void conductor_service_free(struct conductor_service *s);

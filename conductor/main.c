@@ -26,13 +26,12 @@ const struct conf_option conductor_conf_options[] = {
          "Seconds without a heartbeat after which a service is shown as down."},
         {"DEFAULT", "debug", CONF_BOOL, "false", offsetof(struct conductor_opts, debug), 0, 0,
          "Log at debug level."},
-        {"conductor", "topic", CONF_STR, "magnum-conductor",
-         offsetof(struct conductor_opts, topic), 0, 0, "The RPC topic the conductor serves."},
+        {"conductor", "topic", CONF_STR, "magnum-conductor", offsetof(struct conductor_opts, topic),
+         0, 0, "The RPC topic the conductor serves."},
         {"conductor", "workers", CONF_INT, "0", offsetof(struct conductor_opts, workers), 0, 256,
          "Worker threads consuming RPC messages (0: one per CPU)."},
-        {"database", "connection", CONF_STR, NULL,
-         offsetof(struct conductor_opts, db_connection), 0, 0,
-         "PostgreSQL URL, e.g. postgresql://magnum:pw@127.0.0.1/magnum."},
+        {"database", "connection", CONF_STR, NULL, offsetof(struct conductor_opts, db_connection),
+         0, 0, "PostgreSQL URL, e.g. postgresql://magnum:pw@127.0.0.1/magnum."},
 };
 const size_t conductor_conf_options_count = ARRAY_SIZE(conductor_conf_options);
 
@@ -180,8 +179,8 @@ int main(int argc, char **argv)
                 conductor_release(&cd);
                 return 1;
         }
-        log_info("event=started host=%s topic=%s server=%s workers=%d", cd.opts.host,
-                 cd.opts.topic, rpc_server_name(srv), cd.opts.workers);
+        log_info("event=started host=%s topic=%s server=%s workers=%d", cd.opts.host, cd.opts.topic,
+                 rpc_server_name(srv), cd.opts.workers);
 
         int sig = run_until_signal(&cd, &svc, &sigs);
         log_info("event=stopping signal=%s", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -9,7 +9,7 @@
 #include "common/db.h"
 #include "db/service.h"
 
-#define CONDUCTOR_BINARY "magnum-conductor"
+#define CONDUCTOR_BINARY      "magnum-conductor"
 #define DB_ACQUIRE_TIMEOUT_MS 10000
 
 struct conductor_service {

@@ -43,8 +43,7 @@ static int load_opts(const char *url, struct rpc_opts *o)
         if (getenv("RPC_EXCHANGE"))
                 conf_set(c, "DEFAULT", "control_exchange", getenv("RPC_EXCHANGE"));
         if (getenv("RPC_DURABLE"))
-                conf_set(c, "oslo_messaging_rabbit", "amqp_durable_queues",
-                         getenv("RPC_DURABLE"));
+                conf_set(c, "oslo_messaging_rabbit", "amqp_durable_queues", getenv("RPC_DURABLE"));
         conf_set(c, "oslo_messaging_rabbit", "rabbit_interval_max", "2");
         int r = rpc_opts_load(c, o, &e);
         if (r < 0)
@@ -79,8 +78,7 @@ static int h_fail(const struct rpc_call_info *ci, json_t **ret, struct rpc_failu
         (void)ret;
         return rpc_failure_set(f, -EINVAL, (int)json_get_int(ci->args, "code", 500),
                                json_get_str(ci->args, "class"), "%s",
-                               json_get_str(ci->args, "message") ? json_get_str(ci->args,
-                                                                                "message")
+                               json_get_str(ci->args, "message") ? json_get_str(ci->args, "message")
                                                                  : "failed");
 }
 
@@ -239,8 +237,8 @@ static int dupcast(const struct rpc_opts *o, const char *topic, const char *meth
         char uid[33];
         random_hex(uid, 32);
         uid[32] = '\0';
-        struct rpc_request req = {.method = (char *)method, .args = args, .ctx = ctx,
-                                  .unique_id = uid};
+        struct rpc_request req = {
+                .method = (char *)method, .args = args, .ctx = ctx, .unique_id = uid};
         _cleanup_free_ char *body = rpc_encode_request(&req);
         return publish_raw(o, topic, body, 2);
 }

@@ -30,9 +30,10 @@ static void test_cast_round_trip(void **state)
         json_auto_t *args = json_pack("{s:s, s:i, s:{s:s}}", "message", "hello", "node_count", 3,
                                       "cluster", "uuid", "abc");
         json_auto_t *ctx = json_pack("{s:s, s:s, s:b, s:[s,s]}", "request_id", "req-1234",
-                                     "project_id", "p1", "is_admin", 1, "roles", "admin",
-                                     "member");
-        struct rpc_request req = {.method = "echo", .args = args, .ctx = ctx,
+                                     "project_id", "p1", "is_admin", 1, "roles", "admin", "member");
+        struct rpc_request req = {.method = "echo",
+                                  .args = args,
+                                  .ctx = ctx,
                                   .unique_id = "00112233445566778899aabbccddeeff"};
         _cleanup_free_ char *body = rpc_encode_request(&req);
 
@@ -42,8 +43,7 @@ static void test_cast_round_trip(void **state)
         assert_string_equal(json_get_str(inner, "_context_request_id"), "req-1234");
         assert_string_equal(json_get_str(inner, "_context_project_id"), "p1");
         assert_true(json_is_true(json_object_get(inner, "_context_is_admin")));
-        assert_string_equal(json_get_str(inner, "_unique_id"),
-                            "00112233445566778899aabbccddeeff");
+        assert_string_equal(json_get_str(inner, "_unique_id"), "00112233445566778899aabbccddeeff");
         assert_null(json_object_get(inner, "_msg_id"));
         assert_null(json_object_get(inner, "_reply_q"));
         assert_null(json_object_get(inner, "request_id"));
@@ -100,8 +100,7 @@ static void test_decode_python_message(void **state)
         _cleanup_err_ struct err e = ERR_INIT;
         assert_int_equal(rpc_decode_request(body, strlen(body), &out, &e), 0);
         assert_string_equal(out.method, "cluster_delete");
-        assert_string_equal(json_get_str(out.args, "uuid"),
-                            "5d12f6fd-a196-4bf0-ae4c-1f639a523a52");
+        assert_string_equal(json_get_str(out.args, "uuid"), "5d12f6fd-a196-4bf0-ae4c-1f639a523a52");
         assert_string_equal(json_get_str(out.ctx, "request_id"), "req-5b1c");
         assert_string_equal(json_get_str(out.ctx, "user_name"), "demo");
         assert_int_equal(json_array_size(json_object_get(out.ctx, "roles")), 2);
@@ -122,8 +121,7 @@ static void test_decode_rejects_bad_messages(void **state)
                 {"{\"method\": \"echo\"}", -EINVAL}, /* oslo 1.0 style, no envelope */
                 {"{\"oslo.version\": \"3.0\", \"oslo.message\": \"{}\"}", -EINVAL},
                 {"{\"oslo.version\": \"2.0\", \"oslo.message\": \"[1]\"}", -EINVAL},
-                {"{\"oslo.version\": \"2.0\", \"oslo.message\": \"{\\\"args\\\": {}}\"}",
-                 -EINVAL},
+                {"{\"oslo.version\": \"2.0\", \"oslo.message\": \"{\\\"args\\\": {}}\"}", -EINVAL},
                 {"{\"oslo.version\": \"2.0\", \"oslo.message\": "
                  "\"{\\\"method\\\": \\\"x\\\", \\\"args\\\": [1]}\"}",
                  -EINVAL},
@@ -134,9 +132,8 @@ static void test_decode_rejects_bad_messages(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 struct rpc_request out = {0};
                 struct err e = ERR_INIT;
-                assert_int_equal(
-                        rpc_decode_request(cases[i].body, strlen(cases[i].body), &out, &e),
-                        cases[i].err);
+                assert_int_equal(rpc_decode_request(cases[i].body, strlen(cases[i].body), &out, &e),
+                                 cases[i].err);
                 assert_non_null(e.msg);
                 err_clear(&e);
         }
@@ -243,8 +240,8 @@ static void test_failure_without_code(void **state)
         assert_string_equal(back.module, "oslo_messaging.rpc.dispatcher");
 
         /* a kwargs.code outside HTTP's range is not an HTTP code */
-        json_auto_t *odd = json_pack("{s:s, s:s, s:{s:i}}", "class", "X", "message", "m",
-                                     "kwargs", "code", 7);
+        json_auto_t *odd =
+                json_pack("{s:s, s:s, s:{s:i}}", "class", "X", "message", "m", "kwargs", "code", 7);
         assert_int_equal(rpc_failure_from_json(odd, &back), 0);
         assert_int_equal(back.http_code, 0);
         json_auto_t *notdict = json_string("x");

@@ -28,9 +28,8 @@ static void test_several_hosts_and_vhost(void **state)
         (void)state;
         struct amqp_url *u = NULL;
         _cleanup_err_ struct err e = ERR_INIT;
-        assert_int_equal(amqp_url_parse("rabbit://a:pa@h1:5001,b:pb@h2,[::1]:5003/magnum?ssl=0",
-                                        &u, &e),
-                         0);
+        assert_int_equal(
+                amqp_url_parse("rabbit://a:pa@h1:5001,b:pb@h2,[::1]:5003/magnum?ssl=0", &u, &e), 0);
         assert_int_equal(u->n_hosts, 3);
         assert_string_equal(u->hosts[0].host, "h1");
         assert_int_equal(u->hosts[0].port, 5001);
