@@ -63,21 +63,35 @@ int db_service_register(struct db_conn *c, const char *host, const char *binary,
         r = check_name("binary", binary, e);
         if (r < 0)
                 return r;
-        /* ON CONFLICT keeps concurrent registrations of the same pair from failing; the no-op
-         * update makes RETURNING yield the existing row's id. */
-        _cleanup_db_result_ struct db_result *res = NULL;
-        r = db_exec(c, &res, e,
-                    "INSERT INTO magnum_service (host, \"binary\") VALUES ($1, $2) "
-                    "ON CONFLICT (host, \"binary\") DO UPDATE SET host = EXCLUDED.host "
-                    "RETURNING id",
-                    DB_PARAMS(host, binary));
-        if (r < 0)
-                return r;
-        int64_t id;
-        if (db_get_int64(res, 0, 0, &id) < 0)
-                return err_set(e, -EIO, "magnum_service insert returned no id");
-        *ret_id = id;
-        return 0;
+        /* Look first, insert only when missing: an INSERT ... ON CONFLICT on every start would
+         * burn a sequence value each time (the first conductor must stay id 1, as tempest
+         * expects). DO NOTHING + a second look covers two processes registering at once. */
+        static const char *const lookup =
+                "SELECT id FROM magnum_service WHERE host = $1 AND \"binary\" = $2";
+        for (int attempt = 0; attempt < 2; attempt++) {
+                _cleanup_db_result_ struct db_result *res = NULL;
+                r = db_exec(c, &res, e, lookup, DB_PARAMS(host, binary));
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        db_result_free(TAKE_PTR(res));
+                        r = db_exec(c, &res, e,
+                                    "INSERT INTO magnum_service (host, \"binary\") "
+                                    "VALUES ($1, $2) ON CONFLICT (host, \"binary\") DO NOTHING "
+                                    "RETURNING id",
+                                    DB_PARAMS(host, binary));
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                continue; /* someone else inserted it: look again */
+                }
+                int64_t id;
+                if (db_get_int64(res, 0, 0, &id) < 0)
+                        return err_set(e, -EIO, "magnum_service row without an id");
+                *ret_id = id;
+                return 0;
+        }
+        return err_set(e, -EIO, "magnum_service %s %s vanished while registering", host, binary);
 }
 
 int db_service_heartbeat(struct db_conn *c, int64_t id, struct err *e)

@@ -573,6 +573,10 @@ static void test_service(void **state)
         assert_int_equal(id1, id1b);
         assert_int_equal(db_service_register(c, "node-b", "magnum-conductor", &id2, &e), 0);
         assert_int_not_equal(id1, id2);
+        /* the first service of a fresh database is id 1 and re-registering burns no ids
+         * (tempest expects the conductor at id 1) */
+        assert_int_equal(id1, 1);
+        assert_int_equal(id2, 2);
 
         struct db_service *v = NULL;
         size_t n = 0;
