@@ -1132,7 +1132,9 @@ static int c_yaql(struct hot_ev *ev, const struct hot_func *f, json_t *args, jso
         if (!json_object_get(args, "expression") || !json_object_get(args, "data"))
                 goto syntax;
         k = json_object_get(args, "expression");
-        if (!json_is_string(k) && !(json_is_object(k) && json_object_size(k) == 1))
+        if (!json_is_string(k) &&
+            !(json_is_object(k) && json_object_size(k) == 1 &&
+              hot_func_find(ev->s, json_object_iter_key(json_object_iter(k)), ev->cond)))
                 return hot_fn_err(ev, f, he,
                                   "The \"expression\" argument to %s must contain a string.",
                                   f->name);

@@ -459,8 +459,12 @@ static json_t *cfn_to_hot(json_t *d)
                         json_object_set_new(l, "max", json_is_string(x) ? json_real(strtod(json_string_value(x), NULL)) : json_incref(x));
                 json_array_append_new(cons, json_pack("{so}", "range", l));
         }
-        if ((x = json_object_get(d, "ConstraintDescription")) && json_array_size(cons))
-                json_object_set(json_array_get(cons, json_array_size(cons) - 1), "description", x);
+        if ((x = json_object_get(d, "ConstraintDescription"))) {
+                size_t i;
+                json_t *c;
+                json_array_foreach(cons, i, c)
+                        json_object_set(c, "description", x);
+        }
         json_object_set_new(o, "constraints", cons);
         return o;
 }

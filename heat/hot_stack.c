@@ -505,6 +505,12 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                                            hot_sec(s, SEC_TYPE));
                 if (strchr(name, '/'))
                         return hot_err_svf(he, NULL, "Resource name may not contain \"/\"");
+                for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
+                        v = json_object_get(rd, hot_sec(s, sec));
+                        if (v && !json_is_object(v))
+                                return hot_err_svf(he, NULL, "Resource %s %s type must be object",
+                                                   name, hot_sec(s, sec));
+                }
                 v = json_object_get(rd, hot_sec(s, SEC_DEPENDS));
                 if (v && !json_is_string(v) && !json_is_array(v))
                         return hot_err_svf(he, NULL, "Resource %s %s type must be list or string",
@@ -518,35 +524,51 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                                                            "Resource %s %s must be a list of strings",
                                                            name, hot_sec(s, SEC_DEPENDS));
                 }
-                v = json_object_get(rd, "description");
-                if (hot && v && !json_is_string(v))
-                        return hot_err_svf(he, NULL, "Resource %s description type must be string", name);
-                for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
-                        v = json_object_get(rd, hot_sec(s, sec));
-                        if (v && !json_is_null(v) && !json_is_object(v))
-                                return hot_err_svf(he, NULL, "Resource %s %s type must be object",
-                                                   name, hot_sec(s, sec));
+                {
+                        const char *dk = hot ? "deletion_policy" : "DeletionPolicy";
+                        v = json_object_get(rd, dk);
+                        if (v && !json_is_string(v) &&
+                            !(json_is_object(v) && json_object_size(v) == 1 &&
+                              hot_func_find(s, json_object_iter_key(json_object_iter(v)), false)))
+                                return hot_err_svf(he, NULL, "Resource %s %s type must be string",
+                                                   name, dk);
+                        if (v) {
+                                static const char *const pol[] = {"Delete", "Retain", "Snapshot"};
+                                struct strbuf dpath = STRBUF_INIT;
+                                struct hot_ev dev = {.s = s, .mode = HM_RESOLVE, .path = &dpath};
+                                json_auto_t *pv = NULL;
+                                bool ok = false;
+                                int r;
+                                strbuf_addf(&dpath, "%s.%s.%s", hot_sec(s, SEC_RESOURCES), name, dk);
+                                r = hot_eval(&dev, v, &pv, he);
+                                strbuf_release(&dpath);
+                                if (r < 0)
+                                        return r;
+                                for (size_t i = 0; json_is_string(pv) && i < 3; i++) {
+                                        const char *x = json_string_value(pv);
+                                        ok |= strcmp(x, pol[i]) == 0;
+                                        if (hot && s->ver->idx >= HOT_V20161014 &&
+                                            x[0] == tolower((unsigned char)pol[i][0]) &&
+                                            strcmp(x + 1, pol[i] + 1) == 0)
+                                                ok = true;
+                                }
+                                if (!ok && !json_is_null(pv)) {
+                                        _cleanup_free_ char *ps = hot_py_str_dup(pv);
+                                        return hot_err_svf(he, NULL, "Invalid deletion policy \"%s\"", ps);
+                                }
+                        }
                 }
                 v = json_object_get(rd, hot ? "update_policy" : "UpdatePolicy");
-                if (v && !json_is_null(v) && !json_is_object(v))
+                if (v && !json_is_object(v))
                         return hot_err_svf(he, NULL, "Resource %s %s type must be object", name,
                                            hot ? "update_policy" : "UpdatePolicy");
-                v = json_object_get(rd, hot ? "deletion_policy" : "DeletionPolicy");
-                if (v && !json_is_null(v)) {
-                        static const char *const pol[] = {"Delete", "Retain", "Snapshot"};
-                        const char *pv = json_string_value(v);
-                        bool ok = false;
-                        for (size_t i = 0; pv && i < 3; i++) {
-                                ok |= strcmp(pv, pol[i]) == 0;
-                                if (hot && s->ver->idx >= HOT_V20161014 && strcasecmp(pv, pol[i]) == 0 &&
-                                    pv[0] == tolower((unsigned char)pol[i][0]) && strcmp(pv + 1, pol[i] + 1) == 0)
-                                        ok = true;
-                        }
-                        if (!ok && !json_is_object(v)) {
-                                _cleanup_free_ char *ps = hot_py_str_dup(v);
-                                return hot_err_svf(he, NULL, "Invalid deletion policy \"%s\"", ps);
-                        }
-                }
+                v = json_object_get(rd, hot_sec(s, SEC_DESCRIPTION));
+                if (v && !json_is_string(v))
+                        return hot_err_svf(he, NULL, "Resource %s %s type must be string", name,
+                                           hot_sec(s, SEC_DESCRIPTION));
+                v = json_object_get(rd, "external_id");
+                if (hot && v && !json_is_string(v) && !json_is_object(v))
+                        return hot_err_svf(he, NULL, "Resource %s external_id type must be string", name);
                 for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
                         struct strbuf ppath = STRBUF_INIT;
                         struct hot_ev pev = {.s = s, .mode = HM_VALIDATE, .path = &ppath, .ifs_only = true};
@@ -558,11 +580,15 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                                 return r;
                 }
                 cond = json_object_get(rd, hot_sec(s, SEC_CONDITION));
+                if (cond && json_is_null(cond) && hot)
+                        return hot_err_svf(he, NULL, "Resource %s %s type must be string_or_boolean",
+                                           name, hot_sec(s, SEC_CONDITION));
                 if (cond && !json_is_null(cond)) {
                         struct strbuf path = STRBUF_INIT;
                         struct hot_ev ev = {.s = s, .mode = HM_RESOLVE, .cond = true, .path = &path};
                         int r;
                         if (!json_is_string(cond) && !json_is_boolean(cond) && !json_is_object(cond)) {
+                                /* (null is handled like any other non-string below) */
                                 strbuf_release(&path);
                                 return hot_err_svf(he, NULL, "Resource %s %s type must be string_or_boolean",
                                                    name, hot_sec(s, SEC_CONDITION));
@@ -622,6 +648,19 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
 {
         const char *name;
         json_t *rd;
+
+        /* every type must exist before any resource is validated */
+        json_object_foreach(s->resources, name, rd) {
+                _cleanup_free_ char *tmpl = NULL;
+                const char *type;
+                if (!json_is_true(json_object_get(s->enabled, name)))
+                        continue;
+                type = registry_map(s, name, json_string_value(json_object_get(rd, hot_sec(s, SEC_TYPE))),
+                                    &tmpl);
+                if (!tmpl && !hot_rtype_lookup(type))
+                        return hot_err_set(he, "StackValidationFailed",
+                                           "The Resource Type (%s) could not be found.", type);
+        }
 
         json_object_foreach(s->resources, name, rd) {
                 const char *type;
