@@ -129,9 +129,9 @@ json_t *api_error_body(int status, enum api_err_kind kind, const char *detail, b
                         title = json_checked(json_string(""));
                         det = json_checked(json_string(""));
                 }
-                en = json_checked(json_pack("{s:s,s:s,s:i,s:o,s:o,s:[]}", "request_id", "",
-                                            "code", code, "status", status, "title", title,
-                                            "detail", det, "links"));
+                en = json_checked(json_pack("{s:s,s:s,s:i,s:o,s:o,s:[]}", "request_id", "", "code",
+                                            code, "status", status, "title", title, "detail", det,
+                                            "links"));
         }
         return json_checked(json_pack("{s:[o]}", "errors", en));
 }
@@ -146,8 +146,8 @@ int api_error(struct httpd_req *req, int status, enum api_err_kind kind, const c
 void api_error_hook(struct httpd_req *req, int status, const char *detail, void *data _unused_)
 {
         bool routed = httpd_req_route(req) != NULL;
-        bool webob = !routed || status == 405 || status == 406 || status == 413 ||
-                     status == 414 || status == 431;
+        bool webob = !routed || status == 405 || status == 406 || status == 413 || status == 414 ||
+                     status == 431;
         /* pecan raises its routing 404/405 without a detail: JSON null. */
         if (!routed && (status == 404 || status == 405))
                 detail = NULL;
@@ -161,19 +161,19 @@ void api_error_hook(struct httpd_req *req, int status, const char *detail, void 
 
 int api_auth_reject(struct httpd_req *req, const char *www_authenticate_uri)
 {
-        json_auto_t *body = json_checked(json_pack(
-                "{s:{s:i,s:s,s:s}}", "error", "code", 401, "title", "Unauthorized", "message",
-                "The request you have made requires authentication."));
-        _cleanup_free_ char *hv = xasprintf("Keystone uri=\"%s\"",
-                                            www_authenticate_uri ? www_authenticate_uri : "");
+        json_auto_t *body = json_checked(
+                json_pack("{s:{s:i,s:s,s:s}}", "error", "code", 401, "title", "Unauthorized",
+                          "message", "The request you have made requires authentication."));
+        _cleanup_free_ char *hv =
+                xasprintf("Keystone uri=\"%s\"", www_authenticate_uri ? www_authenticate_uri : "");
         httpd_resp_set_header(req, "WWW-Authenticate", hv);
         return httpd_resp_json(req, 401, body);
 }
 
 int api_auth_unavailable(struct httpd_req *req)
 {
-        json_auto_t *body = json_checked(json_pack(
-                "{s:{s:i,s:s,s:s}}", "error", "code", 503, "title", "Service Unavailable",
-                "message", "The Keystone service is temporarily unavailable."));
+        json_auto_t *body = json_checked(
+                json_pack("{s:{s:i,s:s,s:s}}", "error", "code", 503, "title", "Service Unavailable",
+                          "message", "The Keystone service is temporarily unavailable."));
         return httpd_resp_json(req, 503, body);
 }

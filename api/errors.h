@@ -33,7 +33,7 @@ enum api_err_kind {
 
 #define API_MIN_VERSION "1.1"
 #define API_MAX_VERSION "1.10"
-#define API_MAX_MINOR 10
+#define API_MAX_MINOR   10
 
 /* The fault title: faultstring up to (not including) the first '.'; the whole string when
  * it has none. Caller frees. */

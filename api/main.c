@@ -49,8 +49,7 @@ static const struct conf_option api_options[] = {
         {"DEFAULT", "service_down_time", CONF_INT, "180", O(service_down_time), 1, 86400,
          "Seconds since a service's last heartbeat after which mservices shows it down."},
         {"DEFAULT", "debug", CONF_BOOL, "false", O(debug), 0, 0, "Log at debug level."},
-        {"api", "host", CONF_STR, "127.0.0.1", O(host), 0, 0,
-         "Address magnum-api listens on."},
+        {"api", "host", CONF_STR, "127.0.0.1", O(host), 0, 0, "Address magnum-api listens on."},
         {"api", "port", CONF_INT, "9511", O(port), 1, 65535, "Port magnum-api listens on."},
         {"api", "workers", CONF_INT, "0", O(workers), 0, 256,
          "Request threads: 0 = one thread per connection, N = a pool of N threads."},
@@ -61,8 +60,8 @@ static const struct conf_option api_options[] = {
         {"healthcheck", "disable_by_file_path", CONF_STR, "/etc/magnum/healthcheck_disable",
          O(healthcheck_disable_file), 0, 0,
          "When this file exists, /healthcheck answers 503 DISABLED BY FILE."},
-        {"keystone_authtoken", "www_authenticate_uri", CONF_STR, NULL, O(www_authenticate_uri),
-         0, 0, "Keystone URL announced to clients in WWW-Authenticate on 401."},
+        {"keystone_authtoken", "www_authenticate_uri", CONF_STR, NULL, O(www_authenticate_uri), 0,
+         0, "Keystone URL announced to clients in WWW-Authenticate on 401."},
         {"keystone_authtoken", "auth_url", CONF_STR, NULL, O(auth_url), 0, 0,
          "Keystone URL used to validate tokens with the service's own credentials."},
         {"keystone_authtoken", "username", CONF_STR, NULL, O(username), 0, 0,
@@ -71,10 +70,10 @@ static const struct conf_option api_options[] = {
          "Service user's password."},
         {"keystone_authtoken", "project_name", CONF_STR, NULL, O(project_name), 0, 0,
          "Service user's project."},
-        {"keystone_authtoken", "user_domain_name", CONF_STR, "Default", O(user_domain_name), 0,
-         0, "Service user's domain."},
-        {"keystone_authtoken", "project_domain_name", CONF_STR, "Default",
-         O(project_domain_name), 0, 0, "Service project's domain."},
+        {"keystone_authtoken", "user_domain_name", CONF_STR, "Default", O(user_domain_name), 0, 0,
+         "Service user's domain."},
+        {"keystone_authtoken", "project_domain_name", CONF_STR, "Default", O(project_domain_name),
+         0, 0, "Service project's domain."},
         {"keystone_authtoken", "cafile", CONF_STR, NULL, O(cafile), 0, 0,
          "CA bundle for an https Keystone (system store when unset)."},
         {"oslo_policy", "policy_file", CONF_STR, "/etc/magnum/policy.yaml", O(policy_file), 0, 0,
@@ -162,8 +161,10 @@ int main(int argc, char **argv)
         } else if (strcaseeq(o.auth_strategy, "keystone")) {
                 mw.auth = API_AUTH_KEYSTONE;
         } else {
-                fprintf(stderr, "magnum-api: [DEFAULT] auth_strategy: '%s' is not keystone or "
-                        "noauth\n", o.auth_strategy);
+                fprintf(stderr,
+                        "magnum-api: [DEFAULT] auth_strategy: '%s' is not keystone or "
+                        "noauth\n",
+                        o.auth_strategy);
                 return 1;
         }
         http_global_init();
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
         if (mw.auth == API_AUTH_KEYSTONE) {
                 if (!o.auth_url || !o.username || !o.password) {
                         fprintf(stderr, "magnum-api: auth_strategy keystone needs "
-                                "[keystone_authtoken] auth_url, username and password\n");
+                                        "[keystone_authtoken] auth_url, username and password\n");
                         goto out;
                 }
                 struct ks_session_opts so = {
@@ -282,6 +283,7 @@ int main(int argc, char **argv)
         ret = 0;
 out:
         httpd_stop(srv);
+        res_app_cleanup(&app);
         free(routes);
         ks_session_free(ks);
         if (rpc_loaded)

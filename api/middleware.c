@@ -87,8 +87,8 @@ enum api_version_status api_version_parse(const char *value, struct api_version 
                 if (!*p)
                         break;
                 const char *start = p;
-                while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-                               *p == '\f' || *p == '\v'))
+                while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+                               *p == '\v'))
                         p++;
                 if (n == 2)
                         return API_VERSION_BAD_SERVICE;
@@ -122,8 +122,8 @@ enum api_version_status api_version_parse(const char *value, struct api_version 
 
 char *api_version_message(enum api_version_status st, const struct api_version *v)
 {
-        static const char *const range = "[container-infra " API_MIN_VERSION
-                                         ", container-infra " API_MAX_VERSION "]";
+        static const char *const range =
+                "[container-infra " API_MIN_VERSION ", container-infra " API_MAX_VERSION "]";
         switch (st) {
         case API_VERSION_BAD_SERVICE:
                 return xstrdup("Invalid service type for OpenStack-API-Version header");
@@ -159,17 +159,38 @@ bool api_path_is_public(const char *path)
 
 /* Identity headers keystonemiddleware removes from every request before setting its own. */
 static const char *const auth_headers[] = {
-        "X-Identity-Status",     "X-Service-Identity-Status", "X-Service-Catalog",
-        "X-Domain-Id",           "X-Domain-Name",             "X-Project-Id",
-        "X-Project-Name",        "X-Project-Domain-Id",       "X-Project-Domain-Name",
-        "X-User-Id",             "X-User-Name",               "X-User-Domain-Id",
-        "X-User-Domain-Name",    "X-Roles",                   "X-Is-Admin-Project",
-        "X-Service-Domain-Id",   "X-Service-Domain-Name",     "X-Service-Project-Id",
-        "X-Service-Project-Name", "X-Service-Project-Domain-Id",
-        "X-Service-Project-Domain-Name", "X-Service-User-Id", "X-Service-User-Name",
-        "X-Service-User-Domain-Id", "X-Service-User-Domain-Name", "X-Service-Roles",
-        "X-Role",                "X-User",                    "X-Tenant-Id",
-        "X-Tenant-Name",         "X-Tenant",                  "X-Trust-Id",
+        "X-Identity-Status",
+        "X-Service-Identity-Status",
+        "X-Service-Catalog",
+        "X-Domain-Id",
+        "X-Domain-Name",
+        "X-Project-Id",
+        "X-Project-Name",
+        "X-Project-Domain-Id",
+        "X-Project-Domain-Name",
+        "X-User-Id",
+        "X-User-Name",
+        "X-User-Domain-Id",
+        "X-User-Domain-Name",
+        "X-Roles",
+        "X-Is-Admin-Project",
+        "X-Service-Domain-Id",
+        "X-Service-Domain-Name",
+        "X-Service-Project-Id",
+        "X-Service-Project-Name",
+        "X-Service-Project-Domain-Id",
+        "X-Service-Project-Domain-Name",
+        "X-Service-User-Id",
+        "X-Service-User-Name",
+        "X-Service-User-Domain-Id",
+        "X-Service-User-Domain-Name",
+        "X-Service-Roles",
+        "X-Role",
+        "X-User",
+        "X-Tenant-Id",
+        "X-Tenant-Name",
+        "X-Tenant",
+        "X-Trust-Id",
         "X-Trustee-Id",
 };
 

@@ -17,8 +17,8 @@ void ms_set_down_time(int seconds)
         down_time_s = seconds > 0 ? seconds : 180;
 }
 
-const char *ms_state(bool forced_down, int64_t last_seen_up, int64_t updated_at,
-                     int64_t created_at, int64_t now_us, int service_down_time)
+const char *ms_state(bool forced_down, int64_t last_seen_up, int64_t updated_at, int64_t created_at,
+                     int64_t now_us, int service_down_time)
 {
         if (forced_down)
                 return "down";
@@ -61,14 +61,13 @@ int ms_h_list(struct res_ctx *ctx)
         for (size_t i = 0; i < n; i++) {
                 const struct db_service *s = &rows[i];
                 json_t *it = json_checked(json_pack(
-                        "{s:I,s:s,s:s,s:s,s:i,s:b,s:o,s:o,s:o}", "id", (json_int_t)s->id,
-                        "host", s->host, "binary", s->binary, "state",
-                        ms_state(s->forced_down, s->last_seen_up, s->updated_at, s->created_at,
-                                 now, down_time_s),
-                        "report_count", s->report_count, "disabled", s->disabled,
-                        "disabled_reason", json_string_or_null(s->disabled_reason),
-                        "created_at", time_or_null(s->created_at), "updated_at",
-                        time_or_null(s->updated_at)));
+                        "{s:I,s:s,s:s,s:s,s:i,s:b,s:o,s:o,s:o}", "id", (json_int_t)s->id, "host",
+                        s->host, "binary", s->binary, "state",
+                        ms_state(s->forced_down, s->last_seen_up, s->updated_at, s->created_at, now,
+                                 down_time_s),
+                        "report_count", s->report_count, "disabled", s->disabled, "disabled_reason",
+                        json_string_or_null(s->disabled_reason), "created_at",
+                        time_or_null(s->created_at), "updated_at", time_or_null(s->updated_at)));
                 json_array_append_new(items, it);
         }
         db_service_list_free(rows, n);

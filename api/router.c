@@ -23,9 +23,8 @@ struct httpd_route *api_routes_build(const struct api_router_opts *o, size_t *re
         for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
                 t[k++] = fixed[i];
         for (size_t i = 0; i < ARRAY_SIZE(api_res_routes); i++)
-                t[k++] = (struct httpd_route){api_res_routes[i].method,
-                                              api_res_routes[i].pattern, res_dispatch,
-                                              (void *)&api_res_routes[i], NULL};
+                t[k++] = (struct httpd_route){api_res_routes[i].method, api_res_routes[i].pattern,
+                                              res_dispatch, (void *)&api_res_routes[i], NULL};
         for (size_t i = 0; i < res_routes_count; i++)
                 t[k++] = (struct httpd_route){res_routes[i].method, res_routes[i].pattern,
                                               res_dispatch, (void *)&res_routes[i], NULL};

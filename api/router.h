@@ -43,8 +43,8 @@ json_t *api_v1_doc(const char *host_url);
 /* mservices.c */
 int ms_h_list(struct res_ctx *ctx);
 /* "up" / "down" for a service row at `now_us` (spec §7). */
-const char *ms_state(bool forced_down, int64_t last_seen_up, int64_t updated_at,
-                     int64_t created_at, int64_t now_us, int service_down_time);
+const char *ms_state(bool forced_down, int64_t last_seen_up, int64_t updated_at, int64_t created_at,
+                     int64_t now_us, int service_down_time);
 void ms_set_down_time(int seconds);
 
 #endif

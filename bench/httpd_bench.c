@@ -20,8 +20,8 @@
 
 static int h_get(struct httpd_req *req, void *data _unused_)
 {
-        json_auto_t *j = json_checked(json_pack("{s:s,s:s}", "id", httpd_req_param(req, "id"),
-                                                "status", "ACTIVE"));
+        json_auto_t *j = json_checked(
+                json_pack("{s:s,s:s}", "id", httpd_req_param(req, "id"), "status", "ACTIVE"));
         return httpd_resp_json(req, 200, j);
 }
 
@@ -95,10 +95,13 @@ int main(int argc, char **argv)
         }
         log_setup("httpd_bench", LOG_LVL_WARN);
         http_global_init();
-        static const struct httpd_route routes[] = {{"GET", "/v2.1/servers/{id}", h_get, NULL,
-                                                     NULL}};
-        struct httpd_opts o = {.name = "bench", .routes = routes, .n_routes = 1,
-                               .threads = (unsigned)pool, .quiet = true};
+        static const struct httpd_route routes[] = {
+                {"GET", "/v2.1/servers/{id}", h_get, NULL, NULL}};
+        struct httpd_opts o = {.name = "bench",
+                               .routes = routes,
+                               .n_routes = 1,
+                               .threads = (unsigned)pool,
+                               .quiet = true};
         struct httpd *srv = NULL;
         struct err e = ERR_INIT;
         if (httpd_start(&o, &srv, &e) < 0) {
@@ -127,9 +130,9 @@ int main(int argc, char **argv)
         int64_t ms = time_mono_ms() - start;
         printf("httpd_bench: %s server, %d client threads x %d requests: %ld requests in "
                "%lld ms = %.0f req/s, mean latency %.3f ms, failures %d\n",
-               pool ? "pool" : "thread-per-connection", threads, per_thread, total,
-               (long long)ms, ms ? total * 1000.0 / ms : 0.0,
-               total ? (double)ms * threads / total : 0.0, failures);
+               pool ? "pool" : "thread-per-connection", threads, per_thread, total, (long long)ms,
+               ms ? total * 1000.0 / ms : 0.0, total ? (double)ms * threads / total : 0.0,
+               failures);
         free(t);
         httpd_stop(srv);
         return failures ? 1 : 0;

@@ -59,11 +59,11 @@ void http_global_init(void)
 /* Everything an in-flight transfer owns; the multi engine keeps one per transfer. */
 struct http_xfer {
         CURL *curl;
-        struct http_xfer *next; /* multi engine's list */
+        struct http_xfer *next;   /* multi engine's list */
         struct http_response own; /* multi engine: the response being filled */
         http_done_fn cb;
         void *cb_data;
-        char *url; /* multi engine: for messages */
+        char *url;    /* multi engine: for messages */
         char *tmpdir; /* PEM material written for this transfer, removed at the end */
         struct curl_slist *hdrs;
         struct http_response *resp;
@@ -225,15 +225,15 @@ static void remove_tmpdir(struct http_xfer *x)
 static int http_easy_setup(struct http_xfer *x, const struct http_request *req, struct err *e)
 {
         CURL *c = x->curl;
-        if (!req->url || !(str_starts_with(req->url, "http://") ||
-                           str_starts_with(req->url, "https://")))
+        if (!req->url ||
+            !(str_starts_with(req->url, "http://") || str_starts_with(req->url, "https://")))
                 return err_set(e, -EINVAL, "not an http(s) URL: %s", req->url ? req->url : "");
         const char *method = req->method ? req->method : "GET";
         long timeout = req->timeout_ms > 0 ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
-        long ctimeout = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
-                                                    : MIN(timeout, 10000L);
-        x->max_bytes = req->max_response_bytes ? req->max_response_bytes
-                                               : HTTP_DEFAULT_MAX_RESPONSE;
+        long ctimeout =
+                req->connect_timeout_ms > 0 ? req->connect_timeout_ms : MIN(timeout, 10000L);
+        x->max_bytes =
+                req->max_response_bytes ? req->max_response_bytes : HTTP_DEFAULT_MAX_RESPONSE;
         curl_easy_setopt(c, CURLOPT_URL, req->url);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
@@ -310,8 +310,7 @@ static int http_easy_setup(struct http_xfer *x, const struct http_request *req, 
 static int http_xfer_finish(struct http_xfer *x, const char *url, CURLcode cc, struct err *e)
 {
         if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED)
-                return err_set(e, -EFBIG, "%s: response larger than %zu bytes", url,
-                               x->max_bytes);
+                return err_set(e, -EFBIG, "%s: response larger than %zu bytes", url, x->max_bytes);
         if (cc != CURLE_OK)
                 return err_set(e, http_curlcode_to_errno(cc), "%s: %s", url,
                                x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
@@ -344,9 +343,8 @@ int http_perform(const struct http_request *req, struct http_response *ret, stru
         return r;
 }
 
-int http_json(const char *method, const char *url, const char *const *headers,
-              const json_t *body, const struct http_request *base, struct http_response *ret,
-              struct err *e)
+int http_json(const char *method, const char *url, const char *const *headers, const json_t *body,
+              const struct http_request *base, struct http_response *ret, struct err *e)
 {
         struct http_request rq = base ? *base : (struct http_request){0};
         rq.method = method;

@@ -30,7 +30,7 @@
 #include "common/err.h"
 #include "common/strbuf.h"
 
-#define HTTP_DEFAULT_TIMEOUT_MS 30000
+#define HTTP_DEFAULT_TIMEOUT_MS   30000
 #define HTTP_DEFAULT_MAX_RESPONSE (16 * 1024 * 1024)
 
 struct http_request {
@@ -39,9 +39,9 @@ struct http_request {
         /* NULL-terminated list of "Name: value" lines; NULL = none. A body without a
          * Content-Type header is sent as application/json. */
         const char *const *headers;
-        const char *body; /* NULL = no body */
-        size_t body_len;  /* bytes of body (body may contain NULs) */
-        long timeout_ms;  /* whole request; 0 = HTTP_DEFAULT_TIMEOUT_MS */
+        const char *body;        /* NULL = no body */
+        size_t body_len;         /* bytes of body (body may contain NULs) */
+        long timeout_ms;         /* whole request; 0 = HTTP_DEFAULT_TIMEOUT_MS */
         long connect_timeout_ms; /* 0 = min(timeout, 10 s) */
         /* TLS: CA bundle to verify the server against (NULL = system store), client
          * certificate + key for mutual TLS (PEM files), or no verification at all. */
@@ -69,7 +69,10 @@ struct http_response {
         size_t n_headers;
         struct strbuf body; /* NUL-terminated */
 };
-#define HTTP_RESPONSE_INIT {0, NULL, 0, STRBUF_INIT}
+#define HTTP_RESPONSE_INIT                                                                         \
+        {                                                                                          \
+                0, NULL, 0, STRBUF_INIT                                                            \
+        }
 
 /* Once per process before threads start (idempotent and thread-safe anyway: http_perform
  * calls it too). */
@@ -85,9 +88,8 @@ int http_perform(const struct http_request *req, struct http_response *ret, stru
 
 /* Convenience: method + url + optional JSON body (borrowed; serialised compactly) + headers.
  * Same contract as http_perform, with `base` supplying TLS/timeout fields (NULL = defaults). */
-int http_json(const char *method, const char *url, const char *const *headers,
-              const json_t *body, const struct http_request *base, struct http_response *ret,
-              struct err *e);
+int http_json(const char *method, const char *url, const char *const *headers, const json_t *body,
+              const struct http_request *base, struct http_response *ret, struct err *e);
 
 /* A response header by case-insensitive name (the last when repeated); NULL when absent. */
 const char *http_response_header(const struct http_response *r, const char *name);

@@ -20,7 +20,7 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 
-#define HTTPD_MAX_PARAMS 8
+#define HTTPD_MAX_PARAMS   8
 #define HTTPD_MAX_SEGMENTS 64
 
 /* ---- router ----------------------------------------------------------------------------- */
@@ -90,8 +90,10 @@ int httpd_router_new(const struct httpd_route *routes, size_t n, struct httpd_ro
                 struct compiled_route *cr = &r->routes[r->n++];
                 cr->r = *src;
                 if (!src->method || !src->pattern || !src->handler || src->pattern[0] != '/')
-                        return err_set(e, -EINVAL, "route %zu: method, pattern starting with "
-                                       "'/' and handler are required", i);
+                        return err_set(e, -EINVAL,
+                                       "route %zu: method, pattern starting with "
+                                       "'/' and handler are required",
+                                       i);
                 _cleanup_free_ char *copy = xstrdup(src->pattern);
                 char *segs[HTTPD_MAX_SEGMENTS];
                 size_t ns = split_path(copy, segs, HTTPD_MAX_SEGMENTS);
@@ -107,8 +109,7 @@ int httpd_router_new(const struct httpd_route *routes, size_t n, struct httpd_ro
                                                        src->pattern, segs[j]);
                                 bool rest = segs[j][len - 2] == '*';
                                 if (rest && j != ns - 1)
-                                        return err_set(e, -EINVAL,
-                                                       "route %s: {name*} must be last",
+                                        return err_set(e, -EINVAL, "route %s: {name*} must be last",
                                                        src->pattern);
                                 size_t nlen = len - 2 - (rest ? 1 : 0);
                                 if (nlen == 0)
@@ -162,8 +163,7 @@ int httpd_router_match(const struct httpd_router *r, const char *method, const c
         size_t decoded = 0;
         int r_ = 0;
         for (; decoded < ns; decoded++) {
-                r_ = httpd_url_decode(raw[decoded], strlen(raw[decoded]), false,
-                                      &segs[decoded]);
+                r_ = httpd_url_decode(raw[decoded], strlen(raw[decoded]), false, &segs[decoded]);
                 if (r_ < 0)
                         break;
         }
@@ -316,7 +316,7 @@ struct httpd_req {
         char *raw_path; /* encoded, as sent (or as rewritten) */
         char *path;     /* decoded, trailing '/' removed */
         char method[16];
-        bool bad_url;   /* undecodable request-target → 400 */
+        bool bad_url; /* undecodable request-target → 400 */
         struct kv *query;
         size_t n_query, alloc_query;
         struct kv *hov; /* header overrides (value NULL = hidden) */
@@ -643,8 +643,7 @@ const char *httpd_resp_header(const struct httpd_req *req, const char *name)
         return i >= 0 ? req->rh[i].value : NULL;
 }
 
-static void set_body(struct httpd_req *req, int status, const char *ctype, char *body,
-                     size_t len)
+static void set_body(struct httpd_req *req, int status, const char *ctype, char *body, size_t len)
 {
         free(req->resp_body);
         free(req->content_type);
@@ -664,8 +663,8 @@ int httpd_resp_json(struct httpd_req *req, int status, const json_t *j)
         return 0;
 }
 
-int httpd_resp_body(struct httpd_req *req, int status, const char *content_type,
-                    const void *body, size_t len)
+int httpd_resp_body(struct httpd_req *req, int status, const char *content_type, const void *body,
+                    size_t len)
 {
         char *b = xmalloc(len + 1);
         if (len)
@@ -688,9 +687,9 @@ int httpd_resp_status(const struct httpd_req *req)
 
 static void default_error(struct httpd_req *req, int status, const char *detail)
 {
-        json_auto_t *j = json_checked(json_pack("{s:{s:i,s:s,s:s}}", "error", "code", status,
-                                                "title", httpd_reason(status), "message",
-                                                detail ? detail : ""));
+        json_auto_t *j =
+                json_checked(json_pack("{s:{s:i,s:s,s:s}}", "error", "code", status, "title",
+                                       httpd_reason(status), "message", detail ? detail : ""));
         httpd_resp_json(req, status, j);
 }
 
@@ -763,14 +762,14 @@ static void parse_query(struct httpd_req *req, const char *qs)
                         size_t klen = eq ? (size_t)(eq - p) : len;
                         char *k = NULL, *v = NULL;
                         if (httpd_url_decode(p, klen, true, &k) < 0 ||
-                            httpd_url_decode(eq ? eq + 1 : "", eq ? len - klen - 1 : 0, true,
-                                             &v) < 0) {
+                            httpd_url_decode(eq ? eq + 1 : "", eq ? len - klen - 1 : 0, true, &v) <
+                                    0) {
                                 free(k);
                                 free(v);
                                 req->bad_url = true;
                         } else {
-                                req->query = xgrow(req->query, req->n_query + 1,
-                                                   &req->alloc_query, sizeof(*req->query));
+                                req->query = xgrow(req->query, req->n_query + 1, &req->alloc_query,
+                                                   sizeof(*req->query));
                                 req->query[req->n_query++] = (struct kv){k, v};
                         }
                 }
@@ -804,8 +803,8 @@ struct hdr_count {
         size_t bytes;
 };
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind _unused_,
-                                    const char *key, const char *value)
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind _unused_, const char *key,
+                                    const char *value)
 {
         struct hdr_count *c = cls;
         c->n++;
@@ -820,8 +819,8 @@ static int req_begin(struct httpd_req *req, const char *method)
         struct httpd *srv = req->srv;
         snprintf(req->method, sizeof(req->method), "%s", method);
 
-        const char *given = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                        "X-OpenStack-Request-Id");
+        const char *given =
+                MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-OpenStack-Request-Id");
         if (valid_req_id(given)) {
                 snprintf(req->req_id, sizeof(req->req_id), "%s", given);
                 for (char *c = req->req_id; *c; c++)
@@ -869,8 +868,7 @@ static int req_begin(struct httpd_req *req, const char *method)
         MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_header, &hc);
         if (hc.n > srv->max_headers || hc.bytes > srv->max_header_bytes)
                 return 431;
-        const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                     "Content-Length");
+        const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
         long long clen = 0;
         if (cl && str_to_ll(cl, 0, LLONG_MAX, &clen) == 0 && (size_t)clen > srv->max_body)
                 return 413;
@@ -895,7 +893,8 @@ static void run_request(struct httpd_req *req)
                         return;
                 if (r < 0) {
                         log_error_errno(r, "event=http_hook_failed hook=before_route");
-                        httpd_resp_error(req, 500, "The server has either erred or is "
+                        httpd_resp_error(req, 500,
+                                         "The server has either erred or is "
                                          "incapable of performing the requested operation.");
                         return;
                 }
@@ -912,8 +911,7 @@ static void run_request(struct httpd_req *req)
                 free(allow);
                 allow = NULL;
                 r = httpd_router_match(srv->router, "GET", req->raw_path, req->param_names,
-                                       req->param_values, HTTPD_MAX_PARAMS, &req->n_params,
-                                       &allow);
+                                       req->param_values, HTTPD_MAX_PARAMS, &req->n_params, &allow);
         }
         if (r == -EMLINK) {
                 httpd_resp_set_header(req, "Allow", allow);
@@ -931,7 +929,8 @@ static void run_request(struct httpd_req *req)
                         return;
                 if (r < 0) {
                         log_error_errno(r, "event=http_hook_failed hook=before_handler");
-                        httpd_resp_error(req, 500, "The server has either erred or is "
+                        httpd_resp_error(req, 500,
+                                         "The server has either erred or is "
                                          "incapable of performing the requested operation.");
                         return;
                 }
@@ -940,12 +939,14 @@ static void run_request(struct httpd_req *req)
         if (r < 0 && req->status == 0) {
                 log_error_errno(r, "event=http_handler_failed method=%s path=%s", req->method,
                                 req->path);
-                httpd_resp_error(req, 500, "The server has either erred or is incapable of "
+                httpd_resp_error(req, 500,
+                                 "The server has either erred or is incapable of "
                                  "performing the requested operation.");
         } else if (req->status == 0) {
                 log_error("event=http_handler_no_response method=%s path=%s", req->method,
                           req->path);
-                httpd_resp_error(req, 500, "The server has either erred or is incapable of "
+                httpd_resp_error(req, 500,
+                                 "The server has either erred or is incapable of "
                                  "performing the requested operation.");
         }
 }
@@ -953,8 +954,7 @@ static void run_request(struct httpd_req *req)
 static enum MHD_Result send_response(struct httpd_req *req)
 {
         struct MHD_Response *resp = MHD_create_response_from_buffer(
-                req->resp_len, req->resp_body ? req->resp_body : (void *)"",
-                MHD_RESPMEM_MUST_COPY);
+                req->resp_len, req->resp_body ? req->resp_body : (void *)"", MHD_RESPMEM_MUST_COPY);
         if (!resp)
                 return MHD_NO;
         bool have_ctype = false;
@@ -974,8 +974,7 @@ static enum MHD_Result send_response(struct httpd_req *req)
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url _unused_,
                                  const char *method, const char *version _unused_,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
         struct httpd *srv = cls;
         struct httpd_req *req = *con_cls;
@@ -1021,8 +1020,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return send_response(req);
 }
 
-static void on_completed(void *cls _unused_, struct MHD_Connection *conn _unused_,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls _unused_, struct MHD_Connection *conn _unused_, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
         struct httpd_req *req = *con_cls;
         if (!req)
@@ -1037,8 +1036,7 @@ static void on_completed(void *cls _unused_, struct MHD_Connection *conn _unused
                                  srv->name, httpd_req_peer(req), req->method,
                                  req->path ? req->path : "-", req->status,
                                  (long long)(time_mono_ms() - req->start_ms),
-                                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
-                                                                              : " aborted=1");
+                                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
                 if (srv->hooks && srv->hooks->done)
                         srv->hooks->done(req, srv->hooks_data);
         }
@@ -1187,22 +1185,18 @@ int httpd_start(const struct httpd_opts *o, struct httpd **ret, struct err *e)
         size_t n = 0;
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, h};
-        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed,
-                                            h};
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h};
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
-                                            o->max_connections ? o->max_connections : 512,
-                                            NULL};
+                                            o->max_connections ? o->max_connections : 512, NULL};
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                             o->idle_timeout_s ? o->idle_timeout_s : 60, NULL};
         /* MHD keeps the request line and headers in this per-connection pool, so it is what
          * bounds them at the socket level (MHD answers 431/414 itself when exceeded). */
-        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                                            (intptr_t)(MAX(h->max_header_bytes, h->max_url) +
-                                                       16 * 1024),
-                                            NULL};
+        opts[n++] = (struct MHD_OptionItem){
+                MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                (intptr_t)(MAX(h->max_header_bytes, h->max_url) + 16 * 1024), NULL};
         if (o->threads > 0)
-                opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, o->threads,
-                                                    NULL};
+                opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, o->threads, NULL};
         if (h->tls) {
                 opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert_pem};
                 opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, h->key_pem};

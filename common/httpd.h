@@ -55,7 +55,7 @@ struct httpd_req;
 typedef int (*httpd_handler_fn)(struct httpd_req *req, void *data);
 
 struct httpd_route {
-        const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", ... */
+        const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", ... */
         /* '/'-separated literal segments and "{name}" segments matching exactly one non-empty
          * segment (percent-decoded, so "{id}" may contain '/' when sent as %2F). A final "{name*}"
          * matches the rest of the path (one or more segments, joined by '/'). Literal segments
@@ -109,13 +109,13 @@ struct httpd_opts {
          * N > 0 = a pool of N polling threads (cheap, for many idle listeners such as the
          * sim's emulated COE endpoints, whose handlers never block). */
         unsigned threads;
-        unsigned max_connections;  /* 0 = 512 */
-        unsigned idle_timeout_s;   /* keep-alive idle timeout; 0 = 60 */
-        size_t max_body_bytes;     /* 0 = 1 MiB; larger body → 413 */
-        size_t max_url_bytes;      /* 0 = 8192; longer request-target → 414 */
-        unsigned max_headers;      /* 0 = 100; more request headers → 431 */
-        size_t max_header_bytes;   /* 0 = 32 KiB total header bytes → 431 */
-        bool quiet;                /* no access-log lines (benchmarks) */
+        unsigned max_connections;         /* 0 = 512 */
+        unsigned idle_timeout_s;          /* keep-alive idle timeout; 0 = 60 */
+        size_t max_body_bytes;            /* 0 = 1 MiB; larger body → 413 */
+        size_t max_url_bytes;             /* 0 = 8192; longer request-target → 414 */
+        unsigned max_headers;             /* 0 = 100; more request headers → 431 */
+        size_t max_header_bytes;          /* 0 = 32 KiB total header bytes → 431 */
+        bool quiet;                       /* no access-log lines (benchmarks) */
         const struct httpd_route *routes; /* copied by httpd_start */
         size_t n_routes;
         const struct httpd_hooks *hooks; /* NULL = none; must outlive the server */
@@ -201,8 +201,8 @@ const char *httpd_resp_header(const struct httpd_req *req, const char *name);
 /* Status `status`, Content-Type application/json, body = compact dump of j (borrowed). */
 int httpd_resp_json(struct httpd_req *req, int status, const json_t *j);
 /* Status and a body of `len` bytes copied from body, with the given Content-Type. */
-int httpd_resp_body(struct httpd_req *req, int status, const char *content_type,
-                    const void *body, size_t len);
+int httpd_resp_body(struct httpd_req *req, int status, const char *content_type, const void *body,
+                    size_t len);
 /* Status with an empty body (204, 202 without body, ...). */
 int httpd_resp_empty(struct httpd_req *req, int status);
 /* Renders an error through the server's error hook (or the default body). */

@@ -90,8 +90,8 @@ static void parse_catalog(struct ks_token *t, const json_t *catalog)
         size_t i, j;
         const json_t *svc, *ep;
         size_t total = 0;
-        json_array_foreach(catalog, i, svc) total += json_array_size(json_object_get(svc,
-                                                                                     "endpoints"));
+        json_array_foreach(catalog, i, svc) total +=
+                json_array_size(json_object_get(svc, "endpoints"));
         if (total == 0)
                 return;
         t->catalog = xnew(struct ks_endpoint, total);
@@ -129,8 +129,7 @@ int ks_token_parse(const char *id, const json_t *body, struct ks_token **ret, st
         _cleanup_(ks_token_unrefp) struct ks_token *t = xnew(struct ks_token, 1);
         t->refs = 1;
         if (time_parse_iso(exp, &t->expires_at_us) < 0)
-                return err_set(e, -EINVAL, "Keystone token has a malformed expires_at '%s'",
-                               exp);
+                return err_set(e, -EINVAL, "Keystone token has a malformed expires_at '%s'", exp);
         const char *iss = json_get_str(tok, "issued_at");
         if (iss)
                 (void)time_parse_iso(iss, &t->issued_at_us);
@@ -220,8 +219,7 @@ static json_t *domain_ref(const char *id, const char *name)
 
 static json_t *password_body(const struct ks_auth *a)
 {
-        json_t *user = json_checked(json_pack("{s:s}", "password", a->password ? a->password
-                                                                               : ""));
+        json_t *user = json_checked(json_pack("{s:s}", "password", a->password ? a->password : ""));
         if (a->user_id) {
                 json_object_set_new(user, "id", json_checked(json_string(a->user_id)));
         } else {
@@ -238,9 +236,9 @@ static json_t *password_body(const struct ks_auth *a)
         } else if (a->project_id) {
                 scope = json_checked(json_pack("{s:{s:s}}", "project", "id", a->project_id));
         } else if (a->project_name) {
-                scope = json_checked(json_pack(
-                        "{s:{s:s,s:o}}", "project", "name", a->project_name, "domain",
-                        domain_ref(a->project_domain_id, a->project_domain_name)));
+                scope = json_checked(
+                        json_pack("{s:{s:s,s:o}}", "project", "name", a->project_name, "domain",
+                                  domain_ref(a->project_domain_id, a->project_domain_name)));
         }
         if (scope)
                 json_object_set_new(auth, "scope", scope);
@@ -288,7 +286,9 @@ int ks_password_auth(const struct ks_auth *a, struct ks_token **ret, struct err 
                 json_auto_t *hold = NULL;
                 return err_set(e, status_to_errno(resp.status),
                                "Keystone refused authentication for user %s: %d %s",
-                               a->username ? a->username : a->user_id ? a->user_id : "?",
+                               a->username  ? a->username
+                               : a->user_id ? a->user_id
+                                            : "?",
                                resp.status, ks_error_message(&resp, &hold));
         }
         const char *subject = http_response_header(&resp, "X-Subject-Token");

@@ -27,17 +27,17 @@
 struct ks_auth {
         const char *auth_url; /* "http://127.0.0.1:5000/v3" or ".../v3/" or without "/v3" */
         const char *username;
-        const char *user_id;          /* alternative to username */
+        const char *user_id; /* alternative to username */
         const char *password;
         const char *user_domain_name; /* NULL and no user_domain_id → "Default" */
         const char *user_domain_id;
-        const char *project_name;     /* scope; NULL project_name/id and NULL trust = unscoped */
+        const char *project_name; /* scope; NULL project_name/id and NULL trust = unscoped */
         const char *project_id;
         const char *project_domain_name; /* NULL and no project_domain_id → "Default" */
         const char *project_domain_id;
-        const char *trust_id;         /* scope to a trust instead of a project */
-        const char *ca_file;          /* for https auth_url */
-        long timeout_ms;              /* 0 = 30 s */
+        const char *trust_id; /* scope to a trust instead of a project */
+        const char *ca_file;  /* for https auth_url */
+        long timeout_ms;      /* 0 = 30 s */
 };
 
 struct ks_endpoint {
@@ -89,11 +89,11 @@ int ks_password_auth(const struct ks_auth *a, struct ks_token **ret, struct err 
 struct ks_session;
 
 struct ks_session_opts {
-        struct ks_auth auth;       /* the service's own credentials; strings copied */
-        size_t cache_max;          /* 0 = 1000 entries; the least recently used is evicted */
-        int invalid_ttl_s;         /* how long a rejected token stays rejected; 0 = 30 */
-        int renew_margin_s;        /* renew the service token this long before expiry; 0 = 300 */
-        int max_cache_ttl_s;       /* cap on how long a valid token is trusted; 0 = 300 */
+        struct ks_auth auth; /* the service's own credentials; strings copied */
+        size_t cache_max;    /* 0 = 1000 entries; the least recently used is evicted */
+        int invalid_ttl_s;   /* how long a rejected token stays rejected; 0 = 30 */
+        int renew_margin_s;  /* renew the service token this long before expiry; 0 = 300 */
+        int max_cache_ttl_s; /* cap on how long a valid token is trusted; 0 = 300 */
 };
 
 /* Creates a session; no network traffic until first use. */

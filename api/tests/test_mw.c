@@ -40,8 +40,7 @@ static void test_version_parse(void **state _unused_)
         assert_int_equal(api_version_parse("", &v), API_VERSION_BAD_SERVICE);
         assert_int_equal(api_version_parse("container-infra", &v), API_VERSION_BAD_SERVICE);
         assert_int_equal(api_version_parse("1.5", &v), API_VERSION_BAD_SERVICE);
-        assert_int_equal(api_version_parse("container-infra 1.5 x", &v),
-                         API_VERSION_BAD_SERVICE);
+        assert_int_equal(api_version_parse("container-infra 1.5 x", &v), API_VERSION_BAD_SERVICE);
         assert_int_equal(api_version_parse("Container-Infra 1.5", &v), API_VERSION_BAD_SERVICE);
         assert_int_equal(api_version_parse("compute 1.5", &v), API_VERSION_BAD_SERVICE);
         assert_int_equal(api_version_parse("container-infra 1", &v), API_VERSION_BAD_VALUE);
@@ -93,8 +92,8 @@ static void test_accept(void **state _unused_)
 
 static void test_envelope(void **state _unused_)
 {
-        json_auto_t *b = api_error_body(404, API_ERR_WSME, "Cluster 1.2.3 could not be found.",
-                                        true);
+        json_auto_t *b =
+                api_error_body(404, API_ERR_WSME, "Cluster 1.2.3 could not be found.", true);
         json_t *en = json_array_get(json_object_get(b, "errors"), 0);
         assert_int_equal(json_array_size(json_object_get(b, "errors")), 1);
         assert_string_equal(json_get_str(en, "request_id"), "");
@@ -105,8 +104,7 @@ static void test_envelope(void **state _unused_)
         assert_int_equal(json_array_size(json_object_get(en, "links")), 0);
         assert_int_equal(json_object_size(en), 6);
 
-        json_auto_t *s = api_error_body(500, API_ERR_WSME, "An unknown exception occurred.",
-                                        false);
+        json_auto_t *s = api_error_body(500, API_ERR_WSME, "An unknown exception occurred.", false);
         en = json_array_get(json_object_get(s, "errors"), 0);
         assert_string_equal(json_get_str(en, "code"), "server");
         assert_string_equal(json_get_str(en, "title"), "An unknown exception occurred");
@@ -149,12 +147,10 @@ static void test_public_and_state(void **state _unused_)
         assert_false(api_path_is_public("/v2"));
 
         int64_t now = 1000LL * 1000000;
-        assert_string_equal(ms_state(false, now - 60LL * 1000000, DB_TIME_NULL, 0, now, 180),
-                            "up");
+        assert_string_equal(ms_state(false, now - 60LL * 1000000, DB_TIME_NULL, 0, now, 180), "up");
         assert_string_equal(ms_state(false, now - 181LL * 1000000, now, 0, now, 180), "down");
         assert_string_equal(ms_state(true, now, now, now, now, 180), "down");
-        assert_string_equal(ms_state(false, DB_TIME_NULL, DB_TIME_NULL, now - 10, now, 180),
-                            "up");
+        assert_string_equal(ms_state(false, DB_TIME_NULL, DB_TIME_NULL, now - 10, now, 180), "up");
         assert_string_equal(ms_state(false, DB_TIME_NULL, now - 200LL * 1000000, now, now, 180),
                             "down");
 }
@@ -171,15 +167,13 @@ static void test_docs(void **state _unused_)
         json_t *cl = json_object_get(d, "clusters");
         assert_string_equal(json_get_str(json_array_get(cl, 0), "href"),
                             "http://h:9511/v1/clusters/");
-        assert_string_equal(json_get_str(json_array_get(cl, 1), "href"),
-                            "http://h:9511/clusters/");
+        assert_string_equal(json_get_str(json_array_get(cl, 1), "href"), "http://h:9511/clusters/");
         assert_string_equal(json_get_str(json_array_get(cl, 1), "rel"), "bookmark");
         assert_string_equal(
                 json_get_str(json_array_get(json_object_get(d, "nodegroups"), 0), "href"),
                 "http://h:9511/v1/clusters/{cluster_id}/nodegroups");
-        assert_string_equal(
-                json_get_str(json_array_get(json_object_get(d, "links"), 1), "type"),
-                "text/html");
+        assert_string_equal(json_get_str(json_array_get(json_object_get(d, "links"), 1), "type"),
+                            "text/html");
 }
 
 /* Random header values through the parsers: no crash, results in range (ASan/UBSan). */
@@ -240,9 +234,12 @@ static int setup(void **state _unused_)
         static const struct httpd_hooks hooks = {.before_route = api_mw_before_route,
                                                  .error = api_error_hook};
         static struct api_mw mw = {.auth = API_AUTH_NOAUTH};
-        struct httpd_opts o = {.name = "api-test", .routes = routes,
-                               .n_routes = ARRAY_SIZE(routes), .hooks = &hooks,
-                               .hooks_data = &mw, .quiet = true};
+        struct httpd_opts o = {.name = "api-test",
+                               .routes = routes,
+                               .n_routes = ARRAY_SIZE(routes),
+                               .hooks = &hooks,
+                               .hooks_data = &mw,
+                               .quiet = true};
         assert_int_equal(httpd_start(&o, &srv, NULL), 0);
         snprintf(base, sizeof(base), "http://127.0.0.1:%d", httpd_port(srv));
         return 0;
@@ -273,10 +270,14 @@ static void test_http(void **state _unused_)
         json_auto_t *root = call("GET", "/", NULL, &resp);
         assert_int_equal(resp.status, 200);
         assert_null(http_response_header(&resp, "OpenStack-API-Version"));
-        assert_non_null(strstr(json_get_str(json_array_get(json_object_get(
-                                        json_array_get(json_object_get(root, "versions"), 0),
-                                        "links"), 0), "href"),
-                               "/v1/"));
+        assert_non_null(strstr(
+                json_get_str(
+                        json_array_get(json_object_get(
+                                               json_array_get(json_object_get(root, "versions"), 0),
+                                               "links"),
+                                       0),
+                        "href"),
+                "/v1/"));
 
         /* /v1: version headers, default 1.1 */
         json_auto_t *v1 = call("GET", "/v1/", NULL, &resp);
@@ -319,8 +320,8 @@ static void test_http(void **state _unused_)
         assert_non_null(strstr(json_get_str(en, "description"), "Version 1.11 was requested"));
 
         /* 406 malformed: plain webob entry, no version headers */
-        const char *bad2[] = {"OpenStack-API-Version: container-infra x", "Accept: application/json",
-                              NULL};
+        const char *bad2[] = {"OpenStack-API-Version: container-infra x",
+                              "Accept: application/json", NULL};
         json_auto_t *e2 = call("GET", "/v1/echo", bad2, &resp);
         assert_int_equal(resp.status, 406);
         assert_null(http_response_header(&resp, "OpenStack-API-Version"));
@@ -361,11 +362,10 @@ int main(void)
 {
         log_setup("test_api_mw", LOG_LVL_WARN);
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_version_parse), cmocka_unit_test(test_title),
-                cmocka_unit_test(test_accept),        cmocka_unit_test(test_envelope),
+                cmocka_unit_test(test_version_parse),    cmocka_unit_test(test_title),
+                cmocka_unit_test(test_accept),           cmocka_unit_test(test_envelope),
                 cmocka_unit_test(test_public_and_state), cmocka_unit_test(test_docs),
-                cmocka_unit_test(test_parsers_random),
-                cmocka_unit_test(test_http),
+                cmocka_unit_test(test_parsers_random),   cmocka_unit_test(test_http),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

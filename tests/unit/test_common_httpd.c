@@ -170,10 +170,9 @@ static int h_echo(struct httpd_req *req, void *data)
         const char *id = httpd_req_param(req, "id");
         const char *hdr = httpd_req_header(req, "x-test-header");
         json_auto_t *j = json_checked(json_pack(
-                "{s:s,s:s,s:s?,s:O,s:s%,s:s?,s:s,s:s,s:s}", "method", httpd_req_method(req),
-                "path", httpd_req_path(req), "id", id, "query", q, "body", body, blen, "hdr",
-                hdr, "scratch", scratch, "tag", (const char *)data, "req_id",
-                httpd_req_id(req)));
+                "{s:s,s:s,s:s?,s:O,s:s%,s:s?,s:s,s:s,s:s}", "method", httpd_req_method(req), "path",
+                httpd_req_path(req), "id", id, "query", q, "body", body, blen, "hdr", hdr,
+                "scratch", scratch, "tag", (const char *)data, "req_id", httpd_req_id(req)));
         httpd_resp_set_header(req, "X-Extra", "1");
         return httpd_resp_json(req, 200, j);
 }
@@ -201,8 +200,7 @@ static int before_route(struct httpd_req *req, void *data _unused_)
         return 0;
 }
 
-static void render_error(struct httpd_req *req, int status, const char *detail,
-                         void *data _unused_)
+static void render_error(struct httpd_req *req, int status, const char *detail, void *data _unused_)
 {
         json_auto_t *j = json_checked(json_pack("{s:i,s:s}", "status", status, "detail", detail));
         httpd_resp_json(req, status, j);
@@ -249,13 +247,12 @@ static int teardown_server(void **state _unused_)
 }
 
 static json_t *get_json(const char *method, const char *path, const char *const *hdrs,
-                        const char *body, size_t blen, int *ret_status,
-                        struct http_response *keep)
+                        const char *body, size_t blen, int *ret_status, struct http_response *keep)
 {
         char url[512];
         snprintf(url, sizeof(url), "%s%s", base, path);
-        struct http_request rq = {.method = method, .url = url, .headers = hdrs, .body = body,
-                                  .body_len = blen};
+        struct http_request rq = {
+                .method = method, .url = url, .headers = hdrs, .body = body, .body_len = blen};
         struct http_response resp = HTTP_RESPONSE_INIT;
         struct err e = ERR_INIT;
         int r = http_perform(&rq, &resp, &e);
@@ -278,9 +275,8 @@ static void test_live_basic(void **state _unused_)
         int st;
         struct http_response resp;
         const char *hdrs[] = {"X-TEST-HEADER: spoofed", "X-Rewrite: hello", NULL};
-        json_auto_t *j =
-                get_json("GET", "/v1/things/abc%2F1/?a=1&b=x+y&a=2&flag&e=%C3%A9", hdrs, NULL,
-                         0, &st, &resp);
+        json_auto_t *j = get_json("GET", "/v1/things/abc%2F1/?a=1&b=x+y&a=2&flag&e=%C3%A9", hdrs,
+                                  NULL, 0, &st, &resp);
         assert_int_equal(st, 200);
         assert_string_equal(json_get_str(j, "path"), "/v1/things/abc/1");
         assert_string_equal(json_get_str(j, "id"), "abc/1");
@@ -293,8 +289,7 @@ static void test_live_basic(void **state _unused_)
         assert_string_equal(json_string_value(json_array_get(json_array_get(q, 2), 1)), "2");
         assert_string_equal(json_string_value(json_array_get(json_array_get(q, 3), 0)), "flag");
         assert_string_equal(json_string_value(json_array_get(json_array_get(q, 3), 1)), "");
-        assert_string_equal(json_string_value(json_array_get(json_array_get(q, 4), 1)),
-                            "\xc3\xa9");
+        assert_string_equal(json_string_value(json_array_get(json_array_get(q, 4), 1)), "\xc3\xa9");
         const char *rid = http_response_header(&resp, "x-openstack-request-id");
         assert_non_null(rid);
         assert_true(str_starts_with(rid, "req-") && uuid_is_like(rid + 4));
@@ -541,8 +536,11 @@ static void test_tls(void **state _unused_)
         snprintf(okey, sizeof(okey), "%s/other.key", tlsdir);
 
         struct httpd_tls tls = {.cert_file = cert, .key_file = key, .client_ca_file = ca};
-        struct httpd_opts o = {.name = "tls", .threads = 2, .routes = live_routes,
-                               .n_routes = ARRAY_SIZE(live_routes), .tls = &tls};
+        struct httpd_opts o = {.name = "tls",
+                               .threads = 2,
+                               .routes = live_routes,
+                               .n_routes = ARRAY_SIZE(live_routes),
+                               .tls = &tls};
         struct httpd *s = NULL;
         struct err e = ERR_INIT;
         r = httpd_start(&o, &s, &e);
@@ -553,8 +551,8 @@ static void test_tls(void **state _unused_)
         snprintf(url, sizeof(url), "https://127.0.0.1:%d/cert", httpd_port(s));
 
         struct http_response resp = HTTP_RESPONSE_INIT;
-        struct http_request rq = {.url = url, .ca_file = ca, .client_cert_file = ccert,
-                                  .client_key_file = ckey};
+        struct http_request rq = {
+                .url = url, .ca_file = ca, .client_cert_file = ccert, .client_key_file = ckey};
         r = http_perform(&rq, &resp, &e);
         if (r < 0)
                 fprintf(stderr, "%s\n", err_msg(&e));
@@ -568,8 +566,8 @@ static void test_tls(void **state _unused_)
         assert_int_equal(http_perform(&rq2, &resp, NULL), 0);
         assert_string_equal(resp.body.buf, "none");
         /* a certificate from another CA does not verify */
-        struct http_request rq3 = {.url = url, .ca_file = ca, .client_cert_file = ocert,
-                                   .client_key_file = okey};
+        struct http_request rq3 = {
+                .url = url, .ca_file = ca, .client_cert_file = ocert, .client_key_file = okey};
         if (http_perform(&rq3, &resp, NULL) == 0)
                 assert_string_equal(resp.body.buf, "none");
         /* the client refuses a server it cannot verify */
@@ -586,8 +584,8 @@ static void test_tls(void **state _unused_)
         struct http_request rq5 = {.url = url, .ca_file = ca};
         assert_int_equal(http_perform(&rq5, &resp, NULL), 0);
         assert_int_equal(resp.status, 401);
-        struct http_request rq6 = {.url = url, .ca_file = ca, .client_cert_file = ccert,
-                                   .client_key_file = ckey};
+        struct http_request rq6 = {
+                .url = url, .ca_file = ca, .client_cert_file = ccert, .client_key_file = ckey};
         assert_int_equal(http_perform(&rq6, &resp, NULL), 0);
         assert_int_equal(resp.status, 200);
         http_response_release(&resp);
@@ -606,13 +604,15 @@ static void test_tls(void **state _unused_)
         assert_non_null(f = fopen(ca, "r"));
         assert_true(getdelim(&ca_pem, &sz, '\0', f) > 0);
         fclose(f);
-        struct httpd_tls mem = {.cert_pem = cert_pem, .key_pem = key_pem,
-                                .client_ca_pem = ca_pem, .require_client_cert = true};
+        struct httpd_tls mem = {.cert_pem = cert_pem,
+                                .key_pem = key_pem,
+                                .client_ca_pem = ca_pem,
+                                .require_client_cert = true};
         o.tls = &mem;
         assert_int_equal(httpd_start(&o, &s, &e), 0);
         snprintf(url, sizeof(url), "https://127.0.0.1:%d/cert", httpd_port(s));
-        struct http_request rq7 = {.url = url, .ca_file = ca, .client_cert_file = ccert,
-                                   .client_key_file = ckey};
+        struct http_request rq7 = {
+                .url = url, .ca_file = ca, .client_cert_file = ccert, .client_key_file = ckey};
         assert_int_equal(http_perform(&rq7, &resp, NULL), 0);
         assert_int_equal(resp.status, 200);
         assert_non_null(strstr(resp.body.buf, "CN=admin"));
@@ -624,7 +624,9 @@ static void test_tls(void **state _unused_)
         assert_non_null(f = fopen(ckey, "r"));
         assert_true(getdelim(&ckey_pem, &sz, '\0', f) > 0);
         fclose(f);
-        struct http_request rq8 = {.url = url, .ca_pem = ca_pem, .client_cert_pem = ccert_pem,
+        struct http_request rq8 = {.url = url,
+                                   .ca_pem = ca_pem,
+                                   .client_cert_pem = ccert_pem,
                                    .client_key_pem = ckey_pem};
         assert_int_equal(http_perform(&rq8, &resp, NULL), 0);
         assert_int_equal(resp.status, 200);
@@ -645,8 +647,8 @@ static void test_tls(void **state _unused_)
 
 static void test_bind_errors(void **state _unused_)
 {
-        struct httpd_opts o = {.name = "dup", .port = httpd_port(srv), .routes = live_routes,
-                               .n_routes = 1};
+        struct httpd_opts o = {
+                .name = "dup", .port = httpd_port(srv), .routes = live_routes, .n_routes = 1};
         struct httpd *s = NULL;
         struct err e = ERR_INIT;
         assert_int_equal(httpd_start(&o, &s, &e), -EADDRINUSE);
@@ -661,18 +663,12 @@ int main(void)
 {
         log_setup("test_httpd", LOG_LVL_WARN);
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_router),
-                cmocka_unit_test(test_url_decode),
-                cmocka_unit_test(test_router_random),
-                cmocka_unit_test(test_live_basic),
-                cmocka_unit_test(test_live_request_id),
-                cmocka_unit_test(test_live_errors),
-                cmocka_unit_test(test_live_body),
-                cmocka_unit_test(test_live_limits),
-                cmocka_unit_test(test_client_errors),
-                cmocka_unit_test(test_multi),
-                cmocka_unit_test(test_bind_errors),
-                cmocka_unit_test(test_tls),
+                cmocka_unit_test(test_router),          cmocka_unit_test(test_url_decode),
+                cmocka_unit_test(test_router_random),   cmocka_unit_test(test_live_basic),
+                cmocka_unit_test(test_live_request_id), cmocka_unit_test(test_live_errors),
+                cmocka_unit_test(test_live_body),       cmocka_unit_test(test_live_limits),
+                cmocka_unit_test(test_client_errors),   cmocka_unit_test(test_multi),
+                cmocka_unit_test(test_bind_errors),     cmocka_unit_test(test_tls),
         };
         return cmocka_run_group_tests(tests, setup_server, teardown_server);
 }

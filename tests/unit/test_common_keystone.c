@@ -22,7 +22,8 @@ static const char *token_json =
         " \"issued_at\": \"2026-01-02T03:04:05.000000Z\","
         " \"project\": {\"domain\": {\"id\": \"default\", \"name\": \"Default\"},"
         "  \"id\": \"p-1\", \"name\": \"demo\"}, \"is_domain\": false,"
-        " \"roles\": [{\"id\": \"r1\", \"name\": \"member\"}, {\"id\": \"r2\", \"name\": \"reader\"}],"
+        " \"roles\": [{\"id\": \"r1\", \"name\": \"member\"}, {\"id\": \"r2\", \"name\": "
+        "\"reader\"}],"
         " \"catalog\": [{\"endpoints\": ["
         "   {\"id\": \"e1\", \"interface\": \"public\", \"region_id\": \"RegionOne\","
         "    \"url\": \"http://127.0.0.1:9511/v1\", \"region\": \"RegionOne\"},"
@@ -168,14 +169,16 @@ static const struct httpd_route fk_routes[] = {
 static void test_session(void **state _unused_)
 {
         struct httpd *srv = NULL;
-        struct httpd_opts o = {.name = "fake-keystone", .routes = fk_routes, .n_routes = 2,
-                               .quiet = true};
+        struct httpd_opts o = {
+                .name = "fake-keystone", .routes = fk_routes, .n_routes = 2, .quiet = true};
         assert_int_equal(httpd_start(&o, &srv, NULL), 0);
         char url[64];
         snprintf(url, sizeof(url), "http://127.0.0.1:%d/v3/", httpd_port(srv));
 
-        struct ks_session_opts so = {.auth = {.auth_url = url, .username = "magnum",
-                                              .password = "secret", .project_name = "service"},
+        struct ks_session_opts so = {.auth = {.auth_url = url,
+                                              .username = "magnum",
+                                              .password = "secret",
+                                              .project_name = "service"},
                                      .cache_max = 2};
         struct ks_session *s = NULL;
         assert_int_equal(ks_session_new(&so, &s, NULL), 0);
