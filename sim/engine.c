@@ -84,24 +84,26 @@ static void *engine_main(void *arg)
                 }
                 struct sim_lb_plan *lbp = NULL;
                 size_t n_lbp = 0;
-                if (s->lb_dirty) {
+                bool lbs = s->lb_dirty;
+                if (lbs) {
                         s->lb_dirty = false;
                         lbp = sim_haproxy_plan(s, &n_lbp);
                 }
                 struct sim_coe_plan *cp = NULL;
                 size_t n_cp = 0;
-                if (s->coe_dirty) {
+                bool coe = s->coe_dirty;
+                if (coe) {
                         s->coe_dirty = false;
                         cp = sim_coe_plan(s, &n_cp);
                 }
                 bool poll = now - last_poll >= s->o.health_interval_ms;
                 pthread_mutex_unlock(&s->lock);
 
-                if (lbp) {
+                if (lbs) {
                         sim_haproxy_apply(s, lbp, n_lbp);
                         sim_lb_plan_free(lbp, n_lbp);
                 }
-                if (cp) {
+                if (coe) {
                         sim_coe_apply(s, cp, n_cp);
                         sim_coe_plan_free(cp, n_cp);
                 }
