@@ -903,6 +903,35 @@ void db_rollback(struct db_tx *tx)
         PQclear(res);
 }
 
+int db_transaction(struct db_conn *c, int attempts,
+                   int (*fn)(struct db_conn *c, void *userdata, struct err *e), void *userdata,
+                   struct err *e)
+{
+        int r = -EAGAIN;
+        for (int i = 0; i < MAX(attempts, 1); i++) {
+                if (i > 0) {
+                        /* back off 1-10 ms, growing, so the winners get out of the way */
+                        uint8_t rnd;
+                        random_bytes(&rnd, 1);
+                        usleep((useconds_t)(1000 * (1 + (rnd % 5) * MIN(i, 2))));
+                        log_debug("event=db_tx_retry attempt=%d", i + 1);
+                }
+                _cleanup_db_tx_ struct db_tx tx = DB_TX_INIT;
+                r = db_begin(c, &tx, e);
+                if (r < 0)
+                        return r;
+                r = fn(c, userdata, e);
+                if (r >= 0) {
+                        int k = db_commit(&tx, e);
+                        if (k < 0)
+                                r = k;
+                }
+                if (r != -EAGAIN)
+                        return r;
+        }
+        return r;
+}
+
 /* ---- migrations ------------------------------------------------------------------------------- */
 
 int db_schema_version(struct db_conn *c, int *ret_version, struct err *e)

@@ -148,6 +148,15 @@ int db_commit(struct db_tx *tx, struct err *e);
 /* ROLLBACK when still open; no-op otherwise. */
 void db_rollback(struct db_tx *tx);
 
+/* Runs fn inside BEGIN ... COMMIT, retrying the whole transaction (up to `attempts` times, with
+ * a short random back-off) when it fails with -EAGAIN (serialization failure, deadlock, lock
+ * not available); fn must therefore only touch the database and its own output. Any other
+ * error from fn or COMMIT is returned after a rollback. fn returns >= 0 to commit, and that
+ * value is returned on success. */
+int db_transaction(struct db_conn *c, int attempts,
+                   int (*fn)(struct db_conn *c, void *userdata, struct err *e), void *userdata,
+                   struct err *e);
+
 /* ---- migrations --------------------------------------------------------------------------- */
 
 struct db_migration {

@@ -419,6 +419,71 @@ static void test_transactions(void **state)
         assert_int_equal(db_commit(&none, &e), -EINVAL);
 }
 
+/* N threads each add 1 to a counter under SERIALIZABLE, through db_transaction: conflicts
+ * surface as -EAGAIN and are retried, so no increment is lost. */
+static int increment(struct db_conn *c, void *userdata, struct err *e)
+{
+        (void)userdata;
+        int r = db_exec(c, NULL, e, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", 0, NULL);
+        _cleanup_db_result_ struct db_result *res = NULL;
+        if (r >= 0)
+                r = db_exec(c, &res, e, "SELECT n FROM counter WHERE id = 1", 0, NULL);
+        if (r < 0)
+                return r;
+        int n = 0;
+        if (db_get_int(res, 0, 0, &n) < 0)
+                return -EIO;
+        char buf[16];
+        snprintf(buf, sizeof(buf), "%d", n + 1);
+        return db_exec(c, NULL, e, "UPDATE counter SET n = $1 WHERE id = 1", DB_PARAMS(buf));
+}
+
+struct incr_thread {
+        const char *url;
+        int failures;
+};
+
+static void *incr_main(void *arg)
+{
+        struct incr_thread *t = arg;
+        _cleanup_err_ struct err e = ERR_INIT;
+        _cleanup_db_conn_ struct db_conn *c = NULL;
+        if (db_connect(t->url, &c, &e) < 0) {
+                t->failures = 100;
+                return NULL;
+        }
+        for (int i = 0; i < 25; i++)
+                if (db_transaction(c, 100, increment, NULL, &e) < 0)
+                        t->failures++;
+        return NULL;
+}
+
+static void test_transaction_retry(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_db_conn_ struct db_conn *c = connect_or_fail(f);
+        exec_ok(c, "CREATE TABLE counter (id int PRIMARY KEY, n int)");
+        exec_ok(c, "INSERT INTO counter VALUES (1, 0)");
+        enum { N = 4 };
+        struct incr_thread t[N];
+        pthread_t th[N];
+        for (int i = 0; i < N; i++) {
+                t[i] = (struct incr_thread){.url = f->url};
+                pthread_create(&th[i], NULL, incr_main, &t[i]);
+        }
+        for (int i = 0; i < N; i++) {
+                pthread_join(th[i], NULL);
+                assert_int_equal(t[i].failures, 0);
+        }
+        assert_int_equal(count_rows(c, "SELECT n FROM counter"), N * 25);
+        /* a non-retryable error is returned and rolls back */
+        _cleanup_err_ struct err e = ERR_INIT;
+        assert_int_equal(db_transaction(c, 3, increment, NULL, &e), 1);
+        exec_ok(c, "DROP TABLE counter");
+        assert_int_equal(db_transaction(c, 3, increment, NULL, &e), -EINVAL);
+        assert_non_null(strstr(err_msg(&e), "counter"));
+}
+
 /* ---- pool ------------------------------------------------------------------------------------ */
 
 static void terminate_backend(int pid)
@@ -724,6 +789,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_error_mapping, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_serialization_eagain, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transaction_retry, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_survives_kill, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_timeout_and_handoff, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_threads, setup, teardown),
