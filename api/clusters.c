@@ -630,9 +630,9 @@ int cl_h_resize(struct res_ctx *ctx)
                                 "max_node_count = %s",
                                 json_get_str(ng, "name"), (long long)mn, mxs);
         }
-        json_auto_t *args = json_pack("{s:o,s:I,s:O,s:o}", "cluster", cl_ovo(row), "node_count",
-                                      node_count, "nodes_to_remove",
-                                      rm && json_is_array(rm) ? rm : json_array(), "nodegroup",
+        json_t *rmv = rm && json_is_array(rm) ? json_incref(rm) : json_array();
+        json_auto_t *args = json_pack("{s:o,s:I,s:o,s:o}", "cluster", cl_ovo(row), "node_count",
+                                      node_count, "nodes_to_remove", rmv, "nodegroup",
                                       res_ovo("NodeGroup", "1.1", ng));
         if (!args)
                 return res_fail_internal(ctx, -ENOMEM, NULL);

@@ -309,14 +309,26 @@ static bool eval_unary(struct ev *v)
                         v->bad = true;
                 return r;
         }
+        /* A check runs to the next blank; trailing ')' beyond the check's own "%(...)s"
+         * parentheses close enclosing groups and are left in the stream (as oslo does). */
         const char *start = v->s;
-        while (*v->s && !isspace((unsigned char)*v->s) && *v->s != ')' && *v->s != '(')
+        while (*v->s && !isspace((unsigned char)*v->s))
                 v->s++;
-        if (v->s == start) {
+        int depth = 0;
+        const char *end = start;
+        for (const char *p = start; p < v->s; p++) {
+                if (*p == '(')
+                        depth++;
+                else if (*p == ')' && --depth < 0)
+                        break;
+                end = p + 1;
+        }
+        v->s = end;
+        if (end == start) {
                 v->bad = true;
                 return false;
         }
-        _cleanup_free_ char *tok = xstrndup(start, (size_t)(v->s - start));
+        _cleanup_free_ char *tok = xstrndup(start, (size_t)(end - start));
         return eval_atom(v, tok);
 }
 

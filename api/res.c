@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 
+
 static struct res_app *the_app;
 
 void res_set_app(struct res_app *app)
@@ -354,26 +355,63 @@ json_t *res_rpc_context(struct res_ctx *ctx)
         return json_checked(c);
 }
 
-static __thread struct rpc_client *thread_rpc;
-
-static int rpc_client_for_thread(struct res_ctx *ctx, struct rpc_client **ret)
+/* RPC clients are pooled in the app: a request takes one (connecting a new one only when
+ * none is idle) and gives it back when the request ends, so connections are reused across
+ * httpd's short-lived connection threads. */
+static void rpc_client_giveback(void *p)
 {
-        if (!ctx->app->rpc)
+        struct rpc_client *c = p;
+        struct res_app *app = the_app;
+        pthread_mutex_lock(&app->rpc_lock);
+        if (app->rpc_n == app->rpc_alloc) {
+                app->rpc_alloc = app->rpc_alloc ? app->rpc_alloc * 2 : 8;
+                app->rpc_idle = xrealloc(app->rpc_idle, app->rpc_alloc * sizeof(*app->rpc_idle));
+        }
+        app->rpc_idle[app->rpc_n++] = c;
+        pthread_mutex_unlock(&app->rpc_lock);
+}
+
+static int rpc_client_for_request(struct res_ctx *ctx, struct rpc_client **ret)
+{
+        struct res_app *app = ctx->app;
+        if (!app->rpc)
                 return -ENOTCONN;
-        if (!thread_rpc) {
+        struct rpc_client *c = NULL;
+        pthread_mutex_lock(&app->rpc_lock);
+        if (app->rpc_n > 0)
+                c = app->rpc_idle[--app->rpc_n];
+        pthread_mutex_unlock(&app->rpc_lock);
+        if (!c) {
                 _cleanup_err_ struct err e = ERR_INIT;
-                int r = rpc_client_new(ctx->app->rpc, &thread_rpc, &e);
+                int r = rpc_client_new(app->rpc, &c, &e);
                 if (r < 0)
                         return r;
         }
-        *ret = thread_rpc;
+        httpd_req_defer(ctx->req, rpc_client_giveback, c);
+        *ret = c;
         return 0;
+}
+
+void res_app_cleanup(struct res_app *app)
+{
+        for (size_t i = 0; i < app->rpc_n; i++)
+                rpc_client_free(app->rpc_idle[i]);
+        free(app->rpc_idle);
+        app->rpc_idle = NULL;
+        app->rpc_n = app->rpc_alloc = 0;
+        for (size_t i = 0; i < app->cache_n; i++) {
+                free(app->cache[i].key);
+                json_decref(app->cache[i].body);
+        }
+        free(app->cache);
+        app->cache = NULL;
+        app->cache_n = app->cache_alloc = 0;
 }
 
 int res_cast(struct res_ctx *ctx, const char *method, json_t *args)
 {
         struct rpc_client *c;
-        int r = rpc_client_for_thread(ctx, &c);
+        int r = rpc_client_for_request(ctx, &c);
         if (r < 0) {
                 res_fail(ctx, 503, "The conductor RPC transport is not configured.");
                 return 1;
@@ -394,7 +432,7 @@ int res_cast(struct res_ctx *ctx, const char *method, json_t *args)
 int res_call(struct res_ctx *ctx, const char *method, json_t *args, json_t **ret_result)
 {
         struct rpc_client *c;
-        int r = rpc_client_for_thread(ctx, &c);
+        int r = rpc_client_for_request(ctx, &c);
         if (r < 0) {
                 res_fail(ctx, 503, "The conductor RPC transport is not configured.");
                 return 1;

@@ -27,6 +27,14 @@
 
 #define RES_MAX_MINOR 10
 
+/* One cached answer of the cloud (api/validate.c). */
+struct os_cache_entry {
+        char *key;
+        int status;
+        json_t *body;
+        int64_t at_ms;
+};
+
 struct res_config {
         int max_limit;                /* [api] max_limit (1000) */
         int max_clusters_per_project; /* [quotas] max_clusters_per_project (20) */
@@ -44,6 +52,9 @@ struct res_app {
         struct rpc_opts *rpc;     /* NULL = no RPC (casts answer 503) */
         struct ks_session *ks;    /* NULL in noauth */
         struct res_config conf;
+        pthread_mutex_t rpc_lock;  /* zero-initialised is a valid unlocked mutex (glibc) */
+        struct rpc_client **rpc_idle; /* RPC clients not in use by a request */
+        size_t rpc_n, rpc_alloc;
         pthread_mutex_t cache_lock;
         struct os_cache_entry *cache; /* Glance/Nova/Neutron answers, see osclients.c */
         size_t cache_n, cache_alloc;
@@ -74,6 +85,10 @@ struct res_route {
 
 extern const struct res_route res_routes[];
 extern const size_t res_routes_count;
+
+/* Frees what the handlers accumulated in app (idle RPC clients, the cloud lookup cache); call
+ * after the server stopped. */
+void res_app_cleanup(struct res_app *app);
 
 /* The generic httpd handler all resource routes go through: builds the context (identity
  * from the auth middleware, microversion), checks the route's version range (406) and calls

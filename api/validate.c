@@ -263,15 +263,15 @@ int validate_cluster_name(struct res_ctx *ctx, const json_t *name)
 
 /* ---- cloud lookups ------------------------------------------------------------------------- */
 
-struct os_cache_entry {
-        char *key;
-        int status;
-        json_t *body;
-        int64_t at_ms;
-};
 
 static char *endpoint(struct res_ctx *ctx, const char *type)
 {
+        /* An explicitly configured URL wins over the catalog (tests, split deployments). */
+        const char *c = streq(type, "image")     ? ctx->app->conf.glance_url
+                        : streq(type, "compute") ? ctx->app->conf.nova_url
+                                                 : ctx->app->conf.neutron_url;
+        if (c)
+                return xstrdup(c);
         char *url = NULL;
         if (ctx->token && ks_catalog_url(ctx->token, type, "public", NULL, &url) == 0)
                 return url;
@@ -280,10 +280,7 @@ static char *endpoint(struct res_ctx *ctx, const char *type)
                 if (ks_session_endpoint(ctx->app->ks, type, "public", NULL, &url, &e) == 0)
                         return url;
         }
-        const char *c = streq(type, "image")     ? ctx->app->conf.glance_url
-                        : streq(type, "compute") ? ctx->app->conf.nova_url
-                                                 : ctx->app->conf.neutron_url;
-        return c ? xstrdup(c) : NULL;
+        return NULL;
 }
 
 /* GET <service endpoint><path>; the answer (status + JSON body) is cached briefly per

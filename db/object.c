@@ -325,10 +325,10 @@ static json_t *row_to_json(const struct dbo_table *t, const struct db_result *re
                                 v = json_null();
                         break;
                 case DBO_TIME: {
-                        int64_t sec;
+                        int64_t sec; /* microseconds */
                         char buf[33];
                         if (db_get_time(res, row, i, &sec) == 0) {
-                                time_format_iso(sec * 1000000, buf);
+                                time_format_iso(sec, buf);
                                 v = json_string(buf);
                         } else {
                                 v = json_null();
