@@ -803,7 +803,15 @@ static void *bootstrap_main(void *p)
                          attempt, err_msg(&e));
                 if (r == -ENODATA)
                         break;
-                sleep(2);
+                for (int t = 0; t < 20; t++) {
+                        struct timespec ts = {0, 100 * 1000000L};
+                        nanosleep(&ts, NULL);
+                        pthread_mutex_lock(&b->sim->lock);
+                        bool stop = b->sim->stopping;
+                        pthread_mutex_unlock(&b->sim->lock);
+                        if (stop)
+                                break;
+                }
                 pthread_mutex_lock(&b->sim->lock);
                 bool gone = !sim_get(b->sim, K_SERVER, b->server_id) || b->sim->stopping;
                 pthread_mutex_unlock(&b->sim->lock);
@@ -820,7 +828,8 @@ static void *bootstrap_main(void *p)
                         log_info("event=coe_cert_obtained server=%s", b->server_id);
                 }
         }
-        pthread_cond_signal(&b->sim->wake);
+        b->sim->helpers--;
+        pthread_cond_broadcast(&b->sim->wake);
         pthread_mutex_unlock(&b->sim->lock);
         json_decref(tls);
         free(b->server_id);
@@ -874,7 +883,9 @@ static void bootstrap_start(struct sim *s, json_t *srv)
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        s->helpers++;
         if (pthread_create(&t, &attr, bootstrap_main, b) != 0) {
+                s->helpers--;
                 json_object_del(st, "bootstrapping");
                 free(b->server_id);
                 free(b->user_data);

@@ -139,6 +139,11 @@ void sim_engine_stop(struct sim *s)
         pthread_mutex_unlock(&s->lock);
         pthread_join(s->engine, NULL);
         s->engine_running = false;
+        /* helper threads poll s->stopping; wait until they are gone before freeing s */
+        pthread_mutex_lock(&s->lock);
+        while (s->helpers > 0)
+                pthread_cond_wait(&s->wake, &s->lock);
+        pthread_mutex_unlock(&s->lock);
 }
 
 void sim_engine_kick(struct sim *s)

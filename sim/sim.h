@@ -122,6 +122,7 @@ struct sim {
         void *hook_data[SVC_COUNT];
         pthread_t engine;
         bool engine_running, stopping;
+        int helpers; /* detached helper threads (signals, certificate bootstrap) */
         pthread_cond_t wake;
         /* engine-thread-only state */
         struct sim_lb_proc *lbs;

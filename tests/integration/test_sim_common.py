@@ -91,7 +91,7 @@ class Sim:
                 self.proc.kill()
         self.log.close()
         log = open(os.path.join(self.dir, "sim.log")).read()
-        if "ERROR: AddressSanitizer" in log or "runtime error:" in log:
+        if "Sanitizer" in log or "runtime error:" in log:
             print(log, file=sys.stderr)
             fail("sanitizer report in magnum-sim log")
 
