@@ -44,23 +44,23 @@ static const struct {
         const char *state;
         int err;
 } sqlstate_map[] = {
-        {"23505", -EEXIST},    /* unique_violation */
-        {"23503", -ENOENT},    /* foreign_key_violation (-EBUSY for DELETE, see below) */
-        {"23502", -EINVAL},    /* not_null_violation */
-        {"23514", -EINVAL},    /* check_violation */
-        {"40001", -EAGAIN},    /* serialization_failure */
-        {"40P01", -EAGAIN},    /* deadlock_detected */
-        {"55P03", -EAGAIN},    /* lock_not_available */
-        {"53300", -EAGAIN},    /* too_many_connections */
-        {"57014", -ETIMEDOUT}, /* query_canceled (statement_timeout) */
-        {"57P01", -EIO},       /* admin_shutdown (pg_terminate_backend) */
-        {"57P02", -EIO},       /* crash_shutdown */
+        {"23505", -EEXIST},       /* unique_violation */
+        {"23503", -ENOENT},       /* foreign_key_violation (-EBUSY for DELETE, see below) */
+        {"23502", -EINVAL},       /* not_null_violation */
+        {"23514", -EINVAL},       /* check_violation */
+        {"40001", -EAGAIN},       /* serialization_failure */
+        {"40P01", -EAGAIN},       /* deadlock_detected */
+        {"55P03", -EAGAIN},       /* lock_not_available */
+        {"53300", -EAGAIN},       /* too_many_connections */
+        {"57014", -ETIMEDOUT},    /* query_canceled (statement_timeout) */
+        {"57P01", -EIO},          /* admin_shutdown (pg_terminate_backend) */
+        {"57P02", -EIO},          /* crash_shutdown */
         {"57P03", -ECONNREFUSED}, /* cannot_connect_now */
-        {"3D000", -ENOENT},    /* invalid_catalog_name: database does not exist */
-        {"08", -EIO},          /* connection_exception */
-        {"22", -EINVAL},       /* data_exception: bad integer text, value too long, ... */
-        {"28", -EACCES},       /* invalid_authorization_specification */
-        {"42", -EINVAL},       /* syntax_error_or_access_rule_violation */
+        {"3D000", -ENOENT},       /* invalid_catalog_name: database does not exist */
+        {"08", -EIO},             /* connection_exception */
+        {"22", -EINVAL},          /* data_exception: bad integer text, value too long, ... */
+        {"28", -EACCES},          /* invalid_authorization_specification */
+        {"42", -EINVAL},          /* syntax_error_or_access_rule_violation */
 };
 
 int db_errno_from_sqlstate(const char *sqlstate, bool is_delete)
@@ -269,8 +269,8 @@ int db_url_to_conninfo(const char *url, char **ret_conninfo, struct err *e)
                                         strbuf_add(&sb, q, n);
                                         sepch = '&';
                                 } else if (n > 0) {
-                                        log_debug("event=db_url_param_dropped param=%.*s",
-                                                  (int)kn, q);
+                                        log_debug("event=db_url_param_dropped param=%.*s", (int)kn,
+                                                  q);
                                 }
                                 q += n;
                                 if (*q == '&')
@@ -293,8 +293,7 @@ int db_url_to_conninfo(const char *url, char **ret_conninfo, struct err *e)
                                 m[--l] = '\0';
                 }
                 if (!m || msg_mentions_password(m, url))
-                        return err_set(e, -EINVAL, "invalid [database] connection %s",
-                                       redacted);
+                        return err_set(e, -EINVAL, "invalid [database] connection %s", redacted);
                 return err_set(e, -EINVAL, "invalid [database] connection %s: %s", redacted, m);
         }
         /* libpq checks numbers only when connecting; a bad port is a config error now */
@@ -402,8 +401,7 @@ static char *pg_error_text(PGconn *pg)
 /* Opens one session: ISO dates and UTC so timestamps read back the same everywhere. */
 static int conn_open(const char *conninfo, const char *redacted, PGconn **ret, struct err *e)
 {
-        const char *const keys[] = {"connect_timeout", "dbname", "fallback_application_name",
-                                    NULL};
+        const char *const keys[] = {"connect_timeout", "dbname", "fallback_application_name", NULL};
         const char *const vals[] = {DB_CONNECT_TIMEOUT, conninfo, program_invocation_short_name,
                                     NULL};
         PGconn *pg = PQconnectdbParams(keys, vals, 1);
@@ -411,8 +409,8 @@ static int conn_open(const char *conninfo, const char *redacted, PGconn **ret, s
                 _cleanup_free_ char *m = pg_error_text(pg);
                 PQfinish(pg);
                 log_debug("event=db_connect_failed url=%s", redacted);
-                return err_set(e, -ECONNREFUSED, "cannot connect to the database %s: %s",
-                               redacted, m);
+                return err_set(e, -ECONNREFUSED, "cannot connect to the database %s: %s", redacted,
+                               m);
         }
         PQsetNoticeProcessor(pg, notice_quiet, NULL);
         PGresult *res = PQexec(pg, "SET datestyle = 'ISO'; SET timezone = 'UTC'; "
@@ -421,8 +419,7 @@ static int conn_open(const char *conninfo, const char *redacted, PGconn **ret, s
                 _cleanup_free_ char *m = pg_error_text(pg);
                 PQclear(res);
                 PQfinish(pg);
-                return err_set(e, -EIO, "cannot set up the database session %s: %s", redacted,
-                               m);
+                return err_set(e, -EIO, "cannot set up the database session %s: %s", redacted, m);
         }
         PQclear(res);
         *ret = pg;
@@ -695,8 +692,7 @@ static int result_error(struct db_conn *c, PGresult *res, const char *sql, struc
         strbuf_addstr(&sb, primary ? primary : "unknown error");
         if (detail)
                 strbuf_addf(&sb, " (%s)", detail);
-        log_debug("event=db_error sqlstate=%s constraint=%s", state,
-                  constraint ? constraint : "-");
+        log_debug("event=db_error sqlstate=%s constraint=%s", state, constraint ? constraint : "-");
         return err_set(e, r, "%s", sb.buf);
 }
 
@@ -937,8 +933,7 @@ int db_transaction(struct db_conn *c, int attempts,
 int db_schema_version(struct db_conn *c, int *ret_version, struct err *e)
 {
         _cleanup_db_result_ struct db_result *res = NULL;
-        int r = db_exec(c, &res, e, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
-                        NULL);
+        int r = db_exec(c, &res, e, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
         if (r < 0)
                 return r;
         bool exists = false;
@@ -949,8 +944,7 @@ int db_schema_version(struct db_conn *c, int *ret_version, struct err *e)
                 return 0;
         }
         db_result_free(TAKE_PTR(res));
-        r = db_exec(c, &res, e, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", 0,
-                    NULL);
+        r = db_exec(c, &res, e, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", 0, NULL);
         if (r < 0)
                 return r;
         int v = 0;
@@ -966,9 +960,8 @@ static int migrations_check(const struct db_migration *m, size_t n, struct err *
                 if (m[i].version <= 0 || !m[i].name || !m[i].sql)
                         return err_set(e, -EINVAL, "migration %zu is malformed", i);
                 if (i > 0 && m[i].version <= m[i - 1].version)
-                        return err_set(e, -EINVAL,
-                                       "migration %s: version %d is not above %d", m[i].name,
-                                       m[i].version, m[i - 1].version);
+                        return err_set(e, -EINVAL, "migration %s: version %d is not above %d",
+                                       m[i].name, m[i].version, m[i - 1].version);
         }
         return 0;
 }
@@ -1060,16 +1053,14 @@ int db_migrate(struct db_conn *c, const struct db_migration *m, size_t n, int *r
                         applied++;
         }
         if (!c->broken && PQstatus(c->pg) == CONNECTION_OK) {
-                PGresult *res =
-                        PQexec(c->pg, "SELECT pg_advisory_unlock(" DB_MIGRATE_LOCK_KEY ")");
+                PGresult *res = PQexec(c->pg, "SELECT pg_advisory_unlock(" DB_MIGRATE_LOCK_KEY ")");
                 PQclear(res);
         }
         if (r < 0)
                 return r;
         int current = 0;
         if (db_schema_version(c, &current, NULL) >= 0 && n > 0 && current > m[n - 1].version)
-                log_warn("event=db_schema_newer version=%d known=%d", current,
-                         m[n - 1].version);
+                log_warn("event=db_schema_newer version=%d known=%d", current, m[n - 1].version);
         if (ret_applied)
                 *ret_applied = applied;
         return 0;

@@ -139,7 +139,10 @@ void db_result_free(struct db_result *r);
 struct db_tx {
         struct db_conn *conn; /* NULL when no transaction is open */
 };
-#define DB_TX_INIT {NULL}
+#define DB_TX_INIT                                                                                 \
+        {                                                                                          \
+                NULL                                                                               \
+        }
 
 /* BEGIN on c; tx must be DB_TX_INIT. */
 int db_begin(struct db_conn *c, struct db_tx *tx, struct err *e);

@@ -41,8 +41,8 @@ static int cmd_upgrade(struct db_conn *c, struct err *e)
         if (applied == 0)
                 printf("Database is already at version %d; nothing to do\n", after);
         else
-                printf("Upgraded database from version %d to %d (%d migration%s applied)\n",
-                       before, after, applied, applied == 1 ? "" : "s");
+                printf("Upgraded database from version %d to %d (%d migration%s applied)\n", before,
+                       after, applied, applied == 1 ? "" : "s");
         return 0;
 }
 

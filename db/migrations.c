@@ -9,6 +9,5 @@ int magnum_db_upgrade(struct db_conn *c, int *ret_applied, struct err *e)
 
 int magnum_db_latest_version(void)
 {
-        return magnum_migrations_count ? magnum_migrations[magnum_migrations_count - 1].version
-                                       : 0;
+        return magnum_migrations_count ? magnum_migrations[magnum_migrations_count - 1].version : 0;
 }

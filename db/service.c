@@ -128,8 +128,8 @@ int db_service_get(struct db_conn *c, const char *host, const char *binary, stru
 int db_service_list(struct db_conn *c, struct db_service **ret, size_t *ret_n, struct err *e)
 {
         _cleanup_db_result_ struct db_result *res = NULL;
-        int r = db_exec(c, &res, e, "SELECT " SERVICE_COLUMNS " FROM magnum_service ORDER BY id",
-                        0, NULL);
+        int r = db_exec(c, &res, e, "SELECT " SERVICE_COLUMNS " FROM magnum_service ORDER BY id", 0,
+                        NULL);
         if (r < 0)
                 return r;
         size_t n = db_result_rows(res);

@@ -104,9 +104,8 @@ static bool table_exists(struct db_conn *c, const char *name)
 {
         _cleanup_err_ struct err e = ERR_INIT;
         _cleanup_db_result_ struct db_result *res = NULL;
-        assert_int_equal(db_exec(c, &res, &e, "SELECT to_regclass($1) IS NOT NULL",
-                                 DB_PARAMS(name)),
-                         1);
+        assert_int_equal(
+                db_exec(c, &res, &e, "SELECT to_regclass($1) IS NOT NULL", DB_PARAMS(name)), 1);
         bool b = false;
         assert_int_equal(db_get_bool(res, 0, 0, &b), 0);
         return b;
@@ -132,9 +131,22 @@ static void test_upgrade_fresh_and_twice(void **state)
         assert_int_equal(version_of(c), magnum_db_latest_version());
         assert_true(magnum_db_latest_version() >= 2);
         static const char *const tables[] = {
-                "cluster_template", "cluster", "nodegroup", "x509keypair", "magnum_service",
-                "quotas", "federation", "raw_template", "stack", "resource", "resource_data",
-                "event", "software_config", "software_deployment", "stack_lock", "user_creds",
+                "cluster_template",
+                "cluster",
+                "nodegroup",
+                "x509keypair",
+                "magnum_service",
+                "quotas",
+                "federation",
+                "raw_template",
+                "stack",
+                "resource",
+                "resource_data",
+                "event",
+                "software_config",
+                "software_deployment",
+                "stack_lock",
+                "user_creds",
         };
         for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
                 if (!table_exists(c, tables[i]))
@@ -286,12 +298,12 @@ static void test_error_mapping(void **state)
         err_clear(&e);
         const char *ng = "INSERT INTO nodegroup (uuid, name, cluster_id, project_id) "
                          "VALUES ($1, 'default-worker', $2, 'p')";
-        assert_int_equal(db_exec(c, NULL, &e, ng,
-                                 DB_PARAMS("11111111-1111-4111-8111-111111111111", uuid)),
-                         1);
-        assert_int_equal(db_exec(c, NULL, &e, ng,
-                                 DB_PARAMS("22222222-2222-4222-8222-222222222222", uuid)),
-                         -EEXIST);
+        assert_int_equal(
+                db_exec(c, NULL, &e, ng, DB_PARAMS("11111111-1111-4111-8111-111111111111", uuid)),
+                1);
+        assert_int_equal(
+                db_exec(c, NULL, &e, ng, DB_PARAMS("22222222-2222-4222-8222-222222222222", uuid)),
+                -EEXIST);
         assert_non_null(strstr(err_msg(&e), "uniq_nodegroup0cluster_id0name"));
         err_clear(&e);
         /* foreign keys: a missing parent is -ENOENT, deleting a referenced parent -EBUSY */
@@ -308,25 +320,24 @@ static void test_error_mapping(void **state)
                          -EBUSY);
         err_clear(&e);
         /* NOT NULL, bad integer text */
-        assert_int_equal(db_exec(c, NULL, &e, "INSERT INTO quotas (project_id) VALUES ('p')", 0,
-                                 NULL),
-                         -EINVAL);
+        assert_int_equal(
+                db_exec(c, NULL, &e, "INSERT INTO quotas (project_id) VALUES ('p')", 0, NULL),
+                -EINVAL);
         err_clear(&e);
-        assert_int_equal(db_exec(c, NULL, &e, "SELECT id FROM cluster WHERE id = $1",
-                                 DB_PARAMS("12abc")),
-                         -EINVAL);
+        assert_int_equal(
+                db_exec(c, NULL, &e, "SELECT id FROM cluster WHERE id = $1", DB_PARAMS("12abc")),
+                -EINVAL);
         err_clear(&e);
         /* parameters are values, never SQL */
         const char *evil = "x'; DROP TABLE cluster; --";
-        assert_int_equal(db_exec(c, NULL, &e, "SELECT id FROM cluster WHERE name = $1",
-                                 DB_PARAMS(evil)),
-                         0);
+        assert_int_equal(
+                db_exec(c, NULL, &e, "SELECT id FROM cluster WHERE name = $1", DB_PARAMS(evil)), 0);
         assert_true(table_exists(c, "cluster"));
         /* NULL parameters are SQL NULL */
         _cleanup_db_result_ struct db_result *res = NULL;
-        assert_int_equal(db_exec(c, &res, &e, "SELECT $1::text IS NULL, $2::int + 1",
-                                 DB_PARAMS(NULL, "41")),
-                         1);
+        assert_int_equal(
+                db_exec(c, &res, &e, "SELECT $1::text IS NULL, $2::int + 1", DB_PARAMS(NULL, "41")),
+                1);
         bool isnull = false;
         int v = 0;
         assert_int_equal(db_get_bool(res, 0, 0, &isnull), 0);
@@ -352,8 +363,7 @@ static void test_serialization_eagain(void **state)
         exec_ok(b, "SELECT n FROM counter WHERE id = 1");
         exec_ok(a, "UPDATE counter SET n = n + 1 WHERE id = 1");
         exec_ok(a, "COMMIT");
-        assert_int_equal(db_exec(b, NULL, &e, "UPDATE counter SET n = n + 1 WHERE id = 1", 0,
-                                 NULL),
+        assert_int_equal(db_exec(b, NULL, &e, "UPDATE counter SET n = n + 1 WHERE id = 1", 0, NULL),
                          -EAGAIN);
         exec_ok(b, "ROLLBACK");
 }
@@ -377,8 +387,9 @@ static void insert_in_tx(struct db_conn *c, bool commit, const char *name)
         _cleanup_db_tx_ struct db_tx tx = DB_TX_INIT;
         assert_int_equal(db_begin(c, &tx, &e), 0);
         assert_int_equal(db_begin(c, &tx, &e), -EALREADY);
-        assert_int_equal(db_exec(c, NULL, &e, "INSERT INTO quotas (project_id, resource, "
-                                              "hard_limit) VALUES ($1, 'Cluster', 5)",
+        assert_int_equal(db_exec(c, NULL, &e,
+                                 "INSERT INTO quotas (project_id, resource, "
+                                 "hard_limit) VALUES ($1, 'Cluster', 5)",
                                  DB_PARAMS(name)),
                          1);
         if (commit)
@@ -690,8 +701,7 @@ static void test_service(void **state)
         char longhost[300];
         memset(longhost, 'h', sizeof(longhost) - 1);
         longhost[sizeof(longhost) - 1] = '\0';
-        assert_int_equal(db_service_register(c, longhost, "magnum-conductor", &bad, &e),
-                         -EINVAL);
+        assert_int_equal(db_service_register(c, longhost, "magnum-conductor", &bad, &e), -EINVAL);
 }
 
 struct reg_thread {
@@ -733,7 +743,8 @@ static void test_service_concurrent_register(void **state)
 
 /* ---- Heat stack leases ----------------------------------------------------------------------- */
 
-static char *lock_acquire(struct db_conn *c, const char *stack, const char *engine, const char *secs)
+static char *lock_acquire(struct db_conn *c, const char *stack, const char *engine,
+                          const char *secs)
 {
         _cleanup_err_ struct err e = ERR_INIT;
         _cleanup_db_result_ struct db_result *res = NULL;
@@ -794,8 +805,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_pool_timeout_and_handoff, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_threads, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_service, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_service_concurrent_register, setup,
-                                                teardown),
+                cmocka_unit_test_setup_teardown(test_service_concurrent_register, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stack_lease, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

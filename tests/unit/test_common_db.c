@@ -94,15 +94,12 @@ static void test_sqlstate(void **state)
                 bool is_delete;
                 int want;
         } cases[] = {
-                {"23505", false, -EEXIST},  {"23503", false, -ENOENT},
-                {"23503", true, -EBUSY},    {"40001", false, -EAGAIN},
-                {"40P01", false, -EAGAIN},  {"55P03", false, -EAGAIN},
-                {"57014", false, -ETIMEDOUT}, {"57P01", false, -EIO},
-                {"08006", false, -EIO},     {"08001", false, -EIO},
-                {"22P02", false, -EINVAL},  {"22001", false, -EINVAL},
-                {"23502", false, -EINVAL},  {"28P01", false, -EACCES},
-                {"42P01", false, -EINVAL},  {"XX000", false, -EIO},
-                {"", false, -EIO},          {"2350", false, -EIO},
+                {"23505", false, -EEXIST},    {"23503", false, -ENOENT}, {"23503", true, -EBUSY},
+                {"40001", false, -EAGAIN},    {"40P01", false, -EAGAIN}, {"55P03", false, -EAGAIN},
+                {"57014", false, -ETIMEDOUT}, {"57P01", false, -EIO},    {"08006", false, -EIO},
+                {"08001", false, -EIO},       {"22P02", false, -EINVAL}, {"22001", false, -EINVAL},
+                {"23502", false, -EINVAL},    {"28P01", false, -EACCES}, {"42P01", false, -EINVAL},
+                {"XX000", false, -EIO},       {"", false, -EIO},         {"2350", false, -EIO},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 int got = db_errno_from_sqlstate(cases[i].state, cases[i].is_delete);
@@ -170,8 +167,7 @@ static void test_conf(void **state)
         err_clear(&e);
 
         conf_free(TAKE_PTR(c));
-        assert_int_equal(conf_load_string("[DEFAULT]\ndebug = true\n", "magnum.conf", &c, &e),
-                         0);
+        assert_int_equal(conf_load_string("[DEFAULT]\ndebug = true\n", "magnum.conf", &c, &e), 0);
         assert_int_equal(db_conf_load(c, &dc, &e), -EINVAL);
         assert_non_null(strstr(err_msg(&e), "[database] connection is not set"));
 }
@@ -180,9 +176,9 @@ int main(void)
 {
         log_setup("test_common_db", LOG_LVL_ERROR);
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_url_forms),    cmocka_unit_test(test_url_rejected),
-                cmocka_unit_test(test_url_redact),   cmocka_unit_test(test_sqlstate),
-                cmocka_unit_test(test_pool_args),    cmocka_unit_test(test_conf),
+                cmocka_unit_test(test_url_forms),  cmocka_unit_test(test_url_rejected),
+                cmocka_unit_test(test_url_redact), cmocka_unit_test(test_sqlstate),
+                cmocka_unit_test(test_pool_args),  cmocka_unit_test(test_conf),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
