@@ -1,11 +1,27 @@
 # shellcheck shell=bash
 # Helpers for the RPC integration tests: a private RabbitMQ node per test run under a temporary
-# directory with its own ports (RPC_TEST_AMQP_PORT, default 5793; dist +20000; epmd
-# RPC_TEST_EPMD_PORT, default 4393), so a test may stop and restart its broker without touching
-# the shared node of scripts/services. Source it; call rpc_cleanup on exit (set as a trap).
+# directory with its own random free ports (RPC_TEST_AMQP_PORT, distribution port +10000,
+# RPC_TEST_EPMD_PORT), so a test may stop and restart its broker without touching the shared
+# node of scripts/services, and runs from several build directories do not collide. Source it; call rpc_cleanup on exit (set as a trap).
 
-RPC_TEST_AMQP_PORT=${RPC_TEST_AMQP_PORT:-5793}
-RPC_TEST_EPMD_PORT=${RPC_TEST_EPMD_PORT:-4393}
+# _rpc_free_port: prints a random port in 30000-39999 with nothing listening on it or on
+# port+10000 (the node's distribution port), so test runs from several build directories
+# do not collide.
+_rpc_free_port()
+{
+	local p i
+	for ((i = 0; i < 100; i++)); do
+		p=$((30000 + RANDOM % 10000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
+			! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+RPC_TEST_AMQP_PORT=${RPC_TEST_AMQP_PORT:-$(_rpc_free_port)}
+RPC_TEST_EPMD_PORT=${RPC_TEST_EPMD_PORT:-$(_rpc_free_port)}
 RPC_TEST_DIR=$(mktemp -d /tmp/mc-rpc-test.XXXXXX)
 RPC_TEST_URL=rabbit://guest:guest@127.0.0.1:$RPC_TEST_AMQP_PORT/
 RPC_PIDS=()
@@ -32,7 +48,7 @@ _rpc_rabbit_env()
 	export RABBITMQ_NODENAME=mc-rpc-test-$RPC_TEST_AMQP_PORT@localhost
 	export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 	export RABBITMQ_NODE_PORT=$RPC_TEST_AMQP_PORT
-	export RABBITMQ_DIST_PORT=$((RPC_TEST_AMQP_PORT + 20000))
+	export RABBITMQ_DIST_PORT=$((RPC_TEST_AMQP_PORT + 10000))
 	export ERL_EPMD_PORT=$RPC_TEST_EPMD_PORT
 	export ERL_EPMD_ADDRESS=127.0.0.1
 	export RABBITMQ_MNESIA_BASE=$RPC_TEST_DIR/mnesia
