@@ -34,6 +34,11 @@ static void test_url_forms(void **state)
                        "&connect_timeout=3",
                        "postgresql://u:p@h/d?sslmode=disable&connect_timeout=3");
         check_conninfo("postgresql://u@h/d?charset=utf8", "postgresql://u@h/d");
+        /* unix socket directory, percent-encoded password: handed to libpq unchanged */
+        check_conninfo("postgresql+psycopg2:///magnum?host=/run/postgresql",
+                       "postgresql:///magnum?host=/run/postgresql");
+        check_conninfo("postgresql://magnum:p%40ss%2Fw@h:5432/magnum",
+                       "postgresql://magnum:p%40ss%2Fw@h:5432/magnum");
         /* libpq keyword=value strings pass through */
         check_conninfo("host=127.0.0.1 port=15432 dbname=magnum user=postgres",
                        "host=127.0.0.1 port=15432 dbname=magnum user=postgres");
