@@ -21,7 +21,9 @@ import logging
 import os
 import re
 import signal
+import subprocess
 import sys
+import tempfile
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -229,14 +231,21 @@ class Oracle:
             conds = stk.t.conditions(stk)
             for n in (tmpl.t.get('conditions') or tmpl.t.get('Conditions') or {}):
                 out['conditions'][n] = bool(conds.is_enabled(n))
-            for n, defn in stk.t.resource_definitions(stk).items():
+            defns = stk.t.resource_definitions(stk)
+            for n, defn in defns.items():
+                # effective dependencies: depends_on naming a disabled resource is ignored
                 out['resources'][n] = {
                     'type': defn.resource_type,
                     'properties': function.resolve(defn._properties) or {},
-                    'depends_on': sorted(defn.required_resource_names()),
+                    'depends_on': sorted(d for d in defn.required_resource_names()
+                                         if d in defns),
                 }
+            raw_outs = tmpl.t.get('outputs') or tmpl.t.get('Outputs') or {}
             for n, o in stk.outputs.items():
-                if hasattr(o, '_cond') and o._cond is not None and not conds.is_enabled(o._cond):
+                # Heat keeps a disabled output as a definition with no value; the CLI contract
+                # omits outputs whose condition is false.
+                rd = raw_outs.get(n) or {}
+                if ('condition' in rd or 'Condition' in rd) and o._value is None:
                     continue
                 out['outputs'][n] = o.get_value()
             json.dumps(out)  # must be JSON-representable
@@ -250,18 +259,11 @@ class Oracle:
             signal.alarm(0)
 
 
-def main():
-    ap = argparse.ArgumentParser(description='Heat 19 oracle for tests/heat_corpus')
-    ap.add_argument('--cache', default=extract.default_cache())
-    ap.add_argument('--only', default=None, help='only keys containing this string')
-    a = ap.parse_args()
-    manifest = extract.extract(a.cache, quiet=True)
+def compute(a, manifest):
+    """(validate, resolve, magnum) goldens for one process (one PYTHONHASHSEED)."""
     o = Oracle()
-    prev = cc.load_golden('validate.json')
-    val = {} if a.only is None else dict(prev)
-    res = {} if a.only is None else dict(cc.load_golden('resolve.json'))
+    val, res, mag = {}, {}, {}
     items = [it for it in manifest['items'] if it['kind'] == 'template']
-    n = 0
     for it in items:
         if a.only and a.only not in it['key']:
             continue
@@ -270,7 +272,6 @@ def main():
         v['sha256'] = it['sha256']
         v['stub'] = stub
         val[it['key']] = v
-        n += 1
         # resolve subset: accepted templates without parameters lacking a default and
         # without nondeterministic values (ids, random strings) or external files
         if v['ok'] and not RESOLVE_EXCLUDE.search(text):
@@ -282,12 +283,6 @@ def main():
                 r['sha256'] = it['sha256']
                 r['stub'] = stub
                 res[it['key']] = r
-        if n % 100 == 0:
-            print('oracle: %d/%d' % (n, len(items)), file=sys.stderr)
-    cc.save_golden('validate.json', val)
-    cc.save_golden('resolve.json', res)
-
-    mag = {} if a.only is None else dict(cc.load_golden('magnum.json'))
     site = manifest['roots']['magnum']
     for key, rel, env_set in cc.magnum_cases():
         if a.only and a.only not in key:
@@ -301,10 +296,80 @@ def main():
         stubbed = o.validate(template, sfiles, [STUB_FILE] + env_files)
         stubbed['stub'] = stub
         mag[key] = {'raw': raw, 'stubbed': stubbed}
+    return val, res, mag
+
+
+def merge_runs(runs):
+    """Heat's messages can depend on Python's string hash seed (set iteration order, e.g.
+    "Duplicate names {'a', 'b'}" or which of two unknown types is reported first). Every
+    message seen over the runs is kept in `messages`; a verdict or value that differs between
+    runs marks the entry `unstable` (run.py does not require agreement there)."""
+    def merge_verdict(vs):
+        g = dict(vs[0])
+        if any(v['ok'] != g['ok'] for v in vs):
+            g['unstable'] = True
+        elif not g['ok']:
+            msgs = sorted(set(v['message'] for v in vs))
+            if len(msgs) > 1:
+                g['messages'] = msgs
+        elif any(cc.canon(v.get('parameters')) != cc.canon(g.get('parameters')) for v in vs):
+            g['unstable'] = True
+        return g
+
+    val = {k: merge_verdict([r[0][k] for r in runs]) for k in runs[0][0]}
+    res = {}
+    for k in runs[0][1]:
+        vs = [r[1].get(k) for r in runs]
+        if any(v is None for v in vs):
+            continue
+        g = merge_verdict(vs)
+        if g['ok'] and any(cc.canon(v.get('result')) != cc.canon(g['result']) for v in vs):
+            g['unstable'] = True
+        res[k] = g
+    mag = {k: {m: merge_verdict([r[2][k][m] for r in runs]) for m in ('raw', 'stubbed')}
+           for k in runs[0][2]}
+    return val, res, mag
+
+
+def main():
+    ap = argparse.ArgumentParser(description='Heat 19 oracle for tests/heat_corpus')
+    ap.add_argument('--cache', default=extract.default_cache())
+    ap.add_argument('--only', default=None, help='only keys containing this string')
+    ap.add_argument('--seeds', type=int, default=4,
+                    help='runs with different PYTHONHASHSEED values to merge')
+    ap.add_argument('--child', default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        out = compute(a, cc.load_manifest(a.cache))
+        with open(a.child, 'w') as f:
+            json.dump(out, f)
+        return
+    extract.extract(a.cache, quiet=True)
+    runs = []
+    with tempfile.TemporaryDirectory() as td:
+        for seed in range(a.seeds):
+            out = os.path.join(td, '%d.json' % seed)
+            cmd = [sys.executable, os.path.abspath(__file__), '--cache', a.cache, '--child', out]
+            if a.only:
+                cmd += ['--only', a.only]
+            subprocess.run(cmd, check=True, env=dict(os.environ, PYTHONHASHSEED=str(seed)))
+            runs.append(json.load(open(out)))
+            print('oracle: run %d/%d done' % (seed + 1, a.seeds), file=sys.stderr)
+    val, res, mag = merge_runs(runs)
+    if a.only:
+        for name, new in (('validate.json', val), ('resolve.json', res), ('magnum.json', mag)):
+            old = cc.load_golden(name)
+            old.update(new)
+            new.clear()
+            new.update(old)
+    cc.save_golden('validate.json', val)
+    cc.save_golden('resolve.json', res)
     cc.save_golden('magnum.json', mag)
     ok = sum(1 for v in val.values() if v['ok'])
-    print('oracle: %d templates (%d accepted, %d rejected), %d resolved, %d magnum cases'
-          % (len(val), ok, len(val) - ok, len(res), len(mag)))
+    print('oracle: %d templates (%d accepted, %d rejected; %d with order-dependent messages, '
+          '%d unstable), %d resolved, %d magnum cases'
+          % (len(val), ok, len(val) - ok, sum(1 for v in val.values() if 'messages' in v),
+             sum(1 for v in val.values() if v.get('unstable')), len(res), len(mag)))
 
 
 if __name__ == '__main__':
