@@ -19,10 +19,36 @@
 
 #define SVF "StackValidationFailed"
 
+/* Python exception class of a function's result() error, from its message. */
+static const char *resolve_class(const char *msg)
+{
+        static const char *const type_errors[] = {
+                "must be a list", "must be a string", "must be a map", "must operate on",
+                "delimiter must be", "Items to join", "params must be", "template must be",
+                "Incorrect arguments:", "only works with lists", "filters a list",
+                "should be a sequence", "can't traverse", "must be string", "argument must be",
+                "must be an integer", "parameters must be a mapping", "must contain a map",
+                "must be lists", "should be boolean", "placeholders must be strings",
+                "requires string as left operand",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(type_errors); i++)
+                if (strstr(msg, type_errors[i]))
+                        return "TypeError";
+        return "ValueError";
+}
+
 static int fn_errv(struct hot_ev *ev, const struct hot_func *f, struct hot_err *he,
                    bool keyerror, const char *fmt, va_list ap)
 {
         struct strbuf p = STRBUF_INIT, m = STRBUF_INIT;
+
+        if (ev->mode == HM_RESOLVE && !ev->cond && !keyerror) {
+                strbuf_vaddf(&m, fmt, ap);
+                hot_err_set(he, resolve_class(m.buf), "%s", m.buf);
+                he->resolve = true;
+                strbuf_release(&m);
+                return -EINVAL;
+        }
 
         strbuf_addbuf(&p, ev->path);
         if (f)
@@ -1696,25 +1722,36 @@ static int f_ref(struct hot_ev *ev, const struct hot_func *f, json_t *args, json
                  struct hot_err *he)
 {
         json_auto_t *a = NULL;
+        const char *n;
+        json_t *pv = NULL;
         int r;
 
         r = R(ev, args, &a, he);
         if (r < 0)
                 return r;
-        if (json_is_string(a) && json_object_get(ev->s->enabled, json_string_value(a))) {
-                if (!res_enabled(ev->s, json_string_value(a)))
-                        return ref_missing(ev, json_string_value(a), he);
-                if (ev->deps)
-                        json_object_set_new(ev->deps, json_string_value(a), json_true());
+        if (!json_is_string(a)) {
                 if (ev->mode == HM_VALIDATE)
                         return 0;
-                return ref_id(ev, json_string_value(a), ret);
+                return hot_fn_err(ev, f, he, "Parameter name in \"%s\" must be string", f->name);
+        }
+        n = json_string_value(a);
+        if (hot_param_find(ev->s, n) || pseudo_value(ev->s, n, &pv) == 0) {
+                json_decref(pv);
+                if (ev->mode == HM_VALIDATE)
+                        return 0;
+                return get_param_value(ev->s, n, ret, he);
+        }
+        if (res_enabled(ev->s, n)) {
+                if (ev->deps)
+                        json_object_set_new(ev->deps, n, json_true());
+                if (ev->mode == HM_VALIDATE)
+                        return 0;
+                return ref_id(ev, n, ret);
         }
         if (ev->mode == HM_VALIDATE)
                 return 0;
-        if (!json_is_string(a))
-                return hot_fn_err(ev, f, he, "Parameter name in \"%s\" must be string", f->name);
-        return get_param_value(ev->s, json_string_value(a), ret, he);
+        return hot_err_set(he, "InvalidTemplateReference",
+                           "The specified reference \"%s\" (in unknown) is incorrect.", n);
 }
 
 static int f_cfn_join(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
@@ -1771,7 +1808,7 @@ static int f_base64(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
         if (r < 0)
                 return r;
         if (!json_is_string(a))
-                return hot_fn_err(ev, f, he, "Arguments to \"%s\" not fully resolved", f->name);
+                return hot_fn_err(ev, f, he, "\"%s\" argument must be a string", f->name);
         *ret = json_incref(a);
         return 0;
 }

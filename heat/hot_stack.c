@@ -1006,6 +1006,11 @@ int hot_validate(const struct hot_input *in, json_t **ret, struct hot_err *he)
         return r;
 }
 
+static bool res_on(struct hot_stack *s, const char *name)
+{
+        return json_is_true(json_object_get(s->enabled, name));
+}
+
 int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
 {
         struct hot_stack s = {0};
@@ -1069,12 +1074,16 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
                         json_decref(deps);
                         goto done;
                 }
+                /* explicit depends_on as written (disabled targets included, as Heat's
+                 * definition keeps them); an external resource depends on nothing */
                 d = json_object_get(rd, hot_sec(&s, SEC_DEPENDS));
-                if (json_is_string(d) && json_is_true(json_object_get(s.enabled, json_string_value(d))))
+                if (json_is_string(d) && res_on(&s, json_string_value(d)))
                         json_object_set_new(deps, json_string_value(d), json_true());
                 json_array_foreach(d, i, v)
-                        if (json_is_true(json_object_get(s.enabled, json_string_value(v))))
+                        if (json_is_string(v) && res_on(&s, json_string_value(v)))
                                 json_object_set_new(deps, json_string_value(v), json_true());
+                if (json_object_get(rd, "external_id") && !json_is_null(json_object_get(rd, "external_id")))
+                        json_object_clear(deps);
                 dl = json_checked(json_array());
                 json_object_foreach(deps, k, v)
                         json_array_append_new(dl, json_string(k));
@@ -1112,7 +1121,7 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
                         }
                 }
                 if (!enabled) {
-                        strbuf_release(&path);
+                        strbuf_release(&path); /* omitted (tool contract) */
                         continue;
                 }
                 strbuf_addf(&path, "%s.%s.%s", hot_sec(&s, SEC_OUTPUTS), name, hot_sec(&s, SEC_VALUE));
