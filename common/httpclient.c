@@ -296,6 +296,10 @@ static int http_easy_setup(struct http_xfer *x, const struct http_request *req, 
                 if (!path)
                         continue;
                 curl_easy_setopt(c, tls[i].opt, path); /* libcurl copies the string */
+                /* A given CA replaces the system store: without this, curl-gnutls also
+                 * parses every file of its default CA directory on each new connection. */
+                if (tls[i].opt == CURLOPT_CAINFO)
+                        curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
                 if (tls[i].type_opt)
                         curl_easy_setopt(c, tls[i].type_opt, "PEM");
         }

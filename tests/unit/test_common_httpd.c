@@ -510,19 +510,19 @@ static void test_tls(void **state _unused_)
 {
         snprintf(tlsdir, sizeof(tlsdir), "/tmp/mc-httpd-tls-XXXXXX");
         assert_non_null(mkdtemp(tlsdir));
-        int r = sh("cd %s && "
-                   "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem "
+        int r = sh("cd %s && K='ec -pkeyopt ec_paramgen_curve:prime256v1' && "
+                   "openssl req -x509 -newkey $K -nodes -keyout ca.key -out ca.pem "
                    "-days 2 -subj /CN=test-ca 2>/dev/null >/dev/null && "
-                   "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr "
+                   "openssl req -newkey $K -nodes -keyout srv.key -out srv.csr "
                    "-subj /CN=127.0.0.1 2>/dev/null >/dev/null && "
                    "printf 'subjectAltName=IP:127.0.0.1\\n' > ext && "
                    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
                    "-out srv.pem -days 2 -extfile ext 2>/dev/null >/dev/null && "
-                   "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr "
+                   "openssl req -newkey $K -nodes -keyout cli.key -out cli.csr "
                    "-subj '/O=system:masters/CN=admin' 2>/dev/null >/dev/null && "
                    "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
                    "-out cli.pem -days 2 2>/dev/null >/dev/null && "
-                   "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem "
+                   "openssl req -x509 -newkey $K -nodes -keyout other.key -out other.pem "
                    "-days 2 -subj /CN=intruder 2>/dev/null >/dev/null",
                    tlsdir);
         assert_int_equal(r, 0);
