@@ -220,6 +220,15 @@ int main(int argc, char **argv)
                         goto out;
                 }
                 mw.ks = ks;
+                /* Authenticate the service now so a misconfiguration shows at start-up and the
+                 * first request does not pay for it; Keystone being down is not fatal. */
+                struct ks_token *svc = NULL;
+                r = ks_session_token(ks, &svc, &e);
+                if (r < 0) {
+                        log_warn("event=keystone_service_auth_failed detail=\"%s\"", err_msg(&e));
+                        err_clear(&e);
+                }
+                ks_token_unref(svc);
                 if (!mw.www_authenticate_uri)
                         mw.www_authenticate_uri = o.auth_url;
         }
