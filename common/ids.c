@@ -110,12 +110,12 @@ void time_format_iso(int64_t us, char out[33])
                 secs -= 1;
         }
         gmtime_r(&secs, &tm);
+        /* strftime bounds the date part; years past 9999 cannot occur for stored times. */
+        size_t n = strftime(out, 33, "%Y-%m-%dT%H:%M:%S", &tm);
         if (frac)
-                snprintf(out, 33, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+00:00", tm.tm_year + 1900,
-                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+                snprintf(out + n, 33 - n, ".%06ld+00:00", frac);
         else
-                snprintf(out, 33, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", tm.tm_year + 1900,
-                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+                snprintf(out + n, 33 - n, "+00:00");
 }
 
 static int parse_digits(const char **p, int n, int *ret)
