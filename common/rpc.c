@@ -792,74 +792,80 @@ static void send_reply(struct rpc_worker *w, const struct rpc_request *req, cons
         }
 }
 
+/* Runs the method (or answers oslo's UnsupportedVersion / NoSuchMethod), replies to a call, and
+ * says what should become of the message. */
+static enum rpc_outcome dispatch(struct rpc_worker *w, const struct rpc_request *req,
+                                 const char *what)
+{
+        struct rpc_server *s = w->srv;
+        _cleanup_rpc_failure_ struct rpc_failure f = RPC_FAILURE_INIT;
+        json_auto_t *result = NULL;
+        const struct rpc_method *m = find_method(s, req->method);
+        int r;
+
+        if (!version_supported(req->version)) {
+                r = rpc_failure_set_module(&f, -EPROTONOSUPPORT, OSLO_DISPATCHER_MODULE,
+                                           "UnsupportedVersion",
+                                           "Endpoint does not support RPC version %s. "
+                                           "Attempted method: %s",
+                                           req->version, req->method);
+        } else if (!m) {
+                r = rpc_failure_set_module(&f, -EOPNOTSUPP, OSLO_DISPATCHER_MODULE, "NoSuchMethod",
+                                           "Endpoint does not support RPC method %s", req->method);
+        } else {
+                struct rpc_call_info ci = {.method = req->method,
+                                           .ctx = req->ctx,
+                                           .args = req->args,
+                                           .is_call = req->msg_id != NULL,
+                                           .worker = w->data,
+                                           .userdata = s->userdata};
+                int64_t t0 = time_mono_ms();
+                r = m->fn(&ci, &result, &f);
+                if (r < 0 && !f.err.code)
+                        rpc_failure_set(&f, r, 500, NULL, "%s failed: %s", req->method,
+                                        strerror(-r));
+                log_info("event=rpc_handled %s result=%s ms=%lld", what, r < 0 ? "failure" : "ok",
+                         (long long)(time_mono_ms() - t0));
+        }
+
+        if (r == -EAGAIN)
+                return RPC_OUT_RETRY;
+        if (r < 0)
+                log_warn("event=rpc_failure %s class=%s code=%d message=\"%s\"", what,
+                         f.class_name ? f.class_name : "MagnumException", f.http_code,
+                         rpc_failure_msg(&f));
+        if (req->msg_id)
+                send_reply(w, req, result, r < 0 ? &f : NULL);
+        return RPC_OUT_DONE;
+}
+
 static void handle_delivery(struct rpc_worker *w, const struct amqp_delivery *d)
 {
         struct rpc_server *s = w->srv;
         struct rpc_request req = {0};
         _cleanup_err_ struct err e = ERR_INIT;
         _cleanup_free_ char *what = NULL;
+        enum rpc_outcome out;
 
-        int r = rpc_decode_request(d->body.buf, d->body.len, &req, &e);
-        if (r < 0) {
+        if (rpc_decode_request(d->body.buf, d->body.len, &req, &e) < 0) {
                 what = xasprintf("queue_key=%s bytes=%zu error=\"%s\"", d->routing_key, d->body.len,
                                  err_msg(&e));
                 rpc_settle(w, d, RPC_OUT_MALFORMED, what);
                 return;
         }
-        const char *rid = json_get_str(req.ctx, "request_id");
-        log_set_request_id(rid);
+        log_set_request_id(json_get_str(req.ctx, "request_id"));
         what = xasprintf("method=%s msg_id=%s unique_id=%s", req.method,
                          req.msg_id ? req.msg_id : "-", req.unique_id ? req.unique_id : "-");
 
         if (req.unique_id && dedup_check_and_add(s, req.unique_id)) {
                 log_info("event=rpc_duplicate_ignored %s", what);
-                rpc_settle(w, d, RPC_OUT_DUPLICATE, what);
-                goto out;
-        }
-
-        _cleanup_rpc_failure_ struct rpc_failure f = RPC_FAILURE_INIT;
-        json_auto_t *result = NULL;
-        const struct rpc_method *m = find_method(s, req.method);
-        if (!version_supported(req.version)) {
-                rpc_failure_set_module(&f, -EPROTONOSUPPORT, OSLO_DISPATCHER_MODULE,
-                                       "UnsupportedVersion",
-                                       "Endpoint does not support RPC version %s. Attempted "
-                                       "method: %s",
-                                       req.version, req.method);
-                r = f.err.code;
-        } else if (!m) {
-                rpc_failure_set_module(&f, -EOPNOTSUPP, OSLO_DISPATCHER_MODULE, "NoSuchMethod",
-                                       "Endpoint does not support RPC method %s", req.method);
-                r = f.err.code;
+                out = RPC_OUT_DUPLICATE;
         } else {
-                struct rpc_call_info ci = {.method = req.method,
-                                           .ctx = req.ctx,
-                                           .args = req.args,
-                                           .is_call = req.msg_id != NULL,
-                                           .worker = w->data,
-                                           .userdata = s->userdata};
-                int64_t t0 = time_mono_ms();
-                r = m->fn(&ci, &result, &f);
-                if (r < 0 && !f.err.code)
-                        rpc_failure_set(&f, r, 500, NULL, "%s failed: %s", req.method,
-                                        strerror(-r));
-                log_info("event=rpc_handled %s result=%s ms=%lld", what, r < 0 ? "failure" : "ok",
-                         (long long)(time_mono_ms() - t0));
+                out = dispatch(w, &req, what);
+                if (out == RPC_OUT_RETRY && req.unique_id)
+                        dedup_forget(s, req.unique_id); /* the redelivery must run */
         }
-
-        if (r == -EAGAIN) {
-                dedup_forget(s, req.unique_id ? req.unique_id : "");
-                rpc_settle(w, d, RPC_OUT_RETRY, what);
-                goto out;
-        }
-        if (r < 0)
-                log_warn("event=rpc_failure %s class=%s code=%d message=\"%s\"", what,
-                         f.class_name ? f.class_name : "MagnumException", f.http_code,
-                         rpc_failure_msg(&f));
-        if (req.msg_id)
-                send_reply(w, &req, result, r < 0 ? &f : NULL);
-        rpc_settle(w, d, RPC_OUT_DONE, what);
-out:
+        rpc_settle(w, d, out, what);
         log_set_request_id(NULL);
         rpc_request_release(&req);
 }
