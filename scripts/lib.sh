@@ -154,10 +154,19 @@ mc_start_bg()
 	mkdir -p "$MC_RUN_DIR"
 	log=$(mc_log_file "$name")
 	printf '\n=== %s starting: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$log"
-	# fd 9 is mc_lock's lock: a daemon must not keep holding it.
-	setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
-	pid=$!
-	printf '%s\n' "$pid" >"$(mc_pidfile "$name")"
+	# The daemon records its own pid after setsid (which forks when the caller happens to be a
+	# process group leader) and then execs CMD, keeping that pid. fd 9 is mc_lock's lock: a
+	# daemon must not keep holding it.
+	local pidfile i
+	pidfile=$(mc_pidfile "$name")
+	rm -f "$pidfile"
+	setsid bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
+		</dev/null >>"$log" 2>&1 9>&- &
+	for ((i = 0; i < 1000; i++)); do
+		[ -s "$pidfile" ] && break
+		sleep 0.02
+	done
+	read -r pid <"$pidfile" || return 1
 	printf '%s\n' "$pid"
 }
 
