@@ -14,12 +14,24 @@
 
 static const char *const list_args[] = {"marker", "limit", "sort_key", "sort_dir", NULL};
 
-static const char *const bay_internal[] = {
-        "/created_at",   "/id",          "/links",          "/updated_at",
-        "/uuid",         "/project_id",  "/user_id",        "/api_address",
-        "/node_addresses", "/master_addresses", "/stack_id", "/ca_cert_ref",
-        "/magnum_cert_ref", "/trust_id", "/trustee_user_name", "/trustee_password",
-        "/trustee_user_id", NULL};
+static const char *const bay_internal[] = {"/created_at",
+                                           "/id",
+                                           "/links",
+                                           "/updated_at",
+                                           "/uuid",
+                                           "/project_id",
+                                           "/user_id",
+                                           "/api_address",
+                                           "/node_addresses",
+                                           "/master_addresses",
+                                           "/stack_id",
+                                           "/ca_cert_ref",
+                                           "/magnum_cert_ref",
+                                           "/trust_id",
+                                           "/trustee_user_name",
+                                           "/trustee_password",
+                                           "/trustee_user_id",
+                                           NULL};
 static const char *const bay_nonremovable[] = {"/baymodel_id", NULL};
 
 /* A cluster row in bay names. */
@@ -78,9 +90,10 @@ static int bay_list(struct res_ctx *ctx, bool detail)
         json_t *items = json_checked(json_array());
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) json_array_append_new(items, bay_render(ctx, row, !detail));
-        json_auto_t *out = res_collection(ctx, "bays", items, &pg,
-                                          detail ? "bays/detail" : "bays", "uuid", NULL);
+        json_array_foreach(rows, i, row)
+                json_array_append_new(items, bay_render(ctx, row, !detail));
+        json_auto_t *out = res_collection(ctx, "bays", items, &pg, detail ? "bays/detail" : "bays",
+                                          "uuid", NULL);
         return httpd_resp_json(ctx->req, 200, out);
 }
 

@@ -97,15 +97,13 @@ int cert_h_sign(struct res_ctx *ctx)
         if (res_enforce(ctx, "certificate:create", cl))
                 return 0;
         const char *cuuid = json_get_str(cl, "uuid");
-        json_auto_t *data = json_pack("{s:s,s:o,s:o,s:O,s:O}", "cluster_uuid", cuuid,
-                                      "project_id", json_string_or_null(ctx->project_id),
-                                      "user_id", json_string_or_null(ctx->user_id), "csr",
-                                      json_object_get(cert, "csr") ? json_object_get(cert, "csr")
-                                                                   : json_null(),
-                                      "ca_cert_type",
-                                      json_object_get(cert, "ca_cert_type")
-                                              ? json_object_get(cert, "ca_cert_type")
-                                              : json_null());
+        json_auto_t *data = json_pack(
+                "{s:s,s:o,s:o,s:O,s:O}", "cluster_uuid", cuuid, "project_id",
+                json_string_or_null(ctx->project_id), "user_id", json_string_or_null(ctx->user_id),
+                "csr", json_object_get(cert, "csr") ? json_object_get(cert, "csr") : json_null(),
+                "ca_cert_type",
+                json_object_get(cert, "ca_cert_type") ? json_object_get(cert, "ca_cert_type")
+                                                      : json_null());
         json_auto_t *args_j = json_pack("{s:o,s:o}", "cluster", cl_ovo(cl), "certificate",
                                         res_ovo("Certificate", "1.2", data));
         json_auto_t *result = NULL;

@@ -14,15 +14,29 @@
 
 static const char *const list_args[] = {"marker", "limit", "sort_key", "sort_dir", NULL};
 
-static const char *const cl_internal[] = {
-        "/created_at",   "/id",          "/links",          "/updated_at",
-        "/uuid",         "/project_id",  "/user_id",        "/api_address",
-        "/node_addresses", "/master_addresses", "/stack_id", "/ca_cert_ref",
-        "/magnum_cert_ref", "/trust_id", "/trustee_user_name", "/trustee_password",
-        "/trustee_user_id", "/etcd_ca_cert_ref", "/front_proxy_ca_cert_ref", NULL};
+static const char *const cl_internal[] = {"/created_at",
+                                          "/id",
+                                          "/links",
+                                          "/updated_at",
+                                          "/uuid",
+                                          "/project_id",
+                                          "/user_id",
+                                          "/api_address",
+                                          "/node_addresses",
+                                          "/master_addresses",
+                                          "/stack_id",
+                                          "/ca_cert_ref",
+                                          "/magnum_cert_ref",
+                                          "/trust_id",
+                                          "/trustee_user_name",
+                                          "/trustee_password",
+                                          "/trustee_user_id",
+                                          "/etcd_ca_cert_ref",
+                                          "/front_proxy_ca_cert_ref",
+                                          NULL};
 static const char *const cl_nonremovable[] = {"/cluster_template_id", NULL};
 
-static const char *const failed_statuses[] = {"CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED",
+static const char *const failed_statuses[] = {"CREATE_FAILED",   "UPDATE_FAILED", "DELETE_FAILED",
                                               "ROLLBACK_FAILED", "RESUME_FAILED", NULL};
 
 int cl_scope(struct res_ctx *ctx, const char *all_rule, struct dbo_query *q)
@@ -47,16 +61,42 @@ int cl_lookup(struct res_ctx *ctx, struct db_conn *c, const struct dbo_query *sc
 }
 
 /* Fields of the Cluster versioned object (what travels to the conductor). */
-static const char *const ovo_fields[] = {
-        "id",          "uuid",           "name",          "project_id",
-        "user_id",     "cluster_template_id", "keypair",  "docker_volume_size",
-        "labels",      "master_flavor_id", "flavor_id",   "stack_id",
-        "status",      "status_reason",  "health_status", "health_status_reason",
-        "create_timeout", "api_address", "discovery_url", "ca_cert_ref",
-        "magnum_cert_ref", "etcd_ca_cert_ref", "front_proxy_ca_cert_ref", "trust_id",
-        "trustee_username", "trustee_user_id", "trustee_password", "coe_version",
-        "container_version", "fixed_network", "fixed_subnet", "floating_ip_enabled",
-        "master_lb_enabled", "created_at", "updated_at", NULL};
+static const char *const ovo_fields[] = {"id",
+                                         "uuid",
+                                         "name",
+                                         "project_id",
+                                         "user_id",
+                                         "cluster_template_id",
+                                         "keypair",
+                                         "docker_volume_size",
+                                         "labels",
+                                         "master_flavor_id",
+                                         "flavor_id",
+                                         "stack_id",
+                                         "status",
+                                         "status_reason",
+                                         "health_status",
+                                         "health_status_reason",
+                                         "create_timeout",
+                                         "api_address",
+                                         "discovery_url",
+                                         "ca_cert_ref",
+                                         "magnum_cert_ref",
+                                         "etcd_ca_cert_ref",
+                                         "front_proxy_ca_cert_ref",
+                                         "trust_id",
+                                         "trustee_username",
+                                         "trustee_user_id",
+                                         "trustee_password",
+                                         "coe_version",
+                                         "container_version",
+                                         "fixed_network",
+                                         "fixed_subnet",
+                                         "floating_ip_enabled",
+                                         "master_lb_enabled",
+                                         "created_at",
+                                         "updated_at",
+                                         NULL};
 
 json_t *cl_ovo(const json_t *row)
 {
@@ -76,7 +116,8 @@ static void labels_diff(json_t *out, const json_t *parent, const json_t *labels)
         const char *k;
         json_t *v;
         if (json_is_object(labels))
-                json_object_foreach((json_t *)labels, k, v) {
+                json_object_foreach((json_t *)labels, k, v)
+                {
                         json_t *pv = json_is_object(parent) ? json_object_get(parent, k) : NULL;
                         if (!pv)
                                 json_object_set(added, k, v);
@@ -84,7 +125,8 @@ static void labels_diff(json_t *out, const json_t *parent, const json_t *labels)
                                 json_object_set(over, k, pv);
                 }
         if (json_is_object(parent))
-                json_object_foreach((json_t *)parent, k, v) {
+                json_object_foreach((json_t *)parent, k, v)
+                {
                         if (!json_is_object(labels) || !json_object_get(labels, k))
                                 json_object_set(skipped, k, v);
                 }
@@ -158,7 +200,8 @@ static int cl_list(struct res_ctx *ctx, bool detail)
         json_t *items = json_checked(json_array());
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) {
+        json_array_foreach(rows, i, row)
+        {
                 json_array_append_new(items, cl_render(ctx, c, cache, row, !detail));
         }
         json_auto_t *out = res_collection(ctx, "clusters", items, &pg,
@@ -205,7 +248,8 @@ int cl_h_get(struct res_ctx *ctx)
                 if (dbo_select(c, &dbo_nodegroup, &nq, &ngs, NULL) == 0) {
                         size_t i;
                         json_t *ng;
-                        json_array_foreach(ngs, i, ng) {
+                        json_array_foreach(ngs, i, ng)
+                        {
                                 const char *s = json_get_str(ng, "status");
                                 if (s && str_ends_with(s, "FAILED"))
                                         json_object_set(faults, json_get_str(ng, "name"),
@@ -319,12 +363,12 @@ int cl_create_flow(struct res_ctx *ctx, json_t *cl, int ct_notfound_status, bool
         json_t *labels = json_object_get(cl, "labels");
         json_t *ct_labels = json_object_get(ct, "labels");
         if (falsy(labels)) {
-                json_object_set_new(cl, "labels", json_is_object(ct_labels)
-                                                          ? json_deep_copy(ct_labels)
-                                                          : json_object());
+                json_object_set_new(cl, "labels",
+                                    json_is_object(ct_labels) ? json_deep_copy(ct_labels)
+                                                              : json_object());
         } else if (json_is_true(json_object_get(cl, "merge_labels"))) {
-                json_t *merged = json_is_object(ct_labels) ? json_deep_copy(ct_labels)
-                                                           : json_object();
+                json_t *merged =
+                        json_is_object(ct_labels) ? json_deep_copy(ct_labels) : json_object();
                 json_object_update(merged, labels);
                 json_object_set_new(cl, "labels", merged);
         }
@@ -334,8 +378,8 @@ int cl_create_flow(struct res_ctx *ctx, json_t *cl, int ct_notfound_status, bool
                 if (!v || json_is_null(v))
                         json_object_set(cl, inherit_bool[i], json_object_get(ct, inherit_bool[i]));
         }
-        static const char *const inherit[] = {"docker_volume_size", "master_flavor_id",
-                                              "flavor_id", "fixed_network", "fixed_subnet"};
+        static const char *const inherit[] = {"docker_volume_size", "master_flavor_id", "flavor_id",
+                                              "fixed_network", "fixed_subnet"};
         for (size_t i = 0; i < ARRAY_SIZE(inherit); i++)
                 if (falsy(json_object_get(cl, inherit[i])))
                         json_object_set(cl, inherit[i], json_object_get(ct, inherit[i]));
@@ -371,10 +415,10 @@ int cl_create_flow(struct res_ctx *ctx, json_t *cl, int ct_notfound_status, bool
         json_object_del(data, "node_count");
         json_object_del(data, "master_count");
         json_object_del(data, "merge_labels");
-        json_auto_t *args = json_pack("{s:o,s:I,s:I,s:O}", "cluster",
-                                      res_ovo("Cluster", "1.23", data), "master_count",
-                                      (json_int_t)mc, "node_count", (json_int_t)nc,
-                                      "create_timeout", timeout ? timeout : json_null());
+        json_auto_t *args =
+                json_pack("{s:o,s:I,s:I,s:O}", "cluster", res_ovo("Cluster", "1.23", data),
+                          "master_count", (json_int_t)mc, "node_count", (json_int_t)nc,
+                          "create_timeout", timeout ? timeout : json_null());
         if (bay && ctx->minor < 2) {
                 json_auto_t *result = NULL;
                 if (res_call(ctx, "cluster_create", args, &result))
@@ -476,14 +520,16 @@ int cl_h_patch(struct res_ctx *ctx)
         if (dbo_select(c, &dbo_nodegroup, &nq, &ngs, NULL) == 0) {
                 size_t i;
                 json_t *ng;
-                json_array_foreach(ngs, i, ng) {
+                json_array_foreach(ngs, i, ng)
+                {
                         if (json_is_true(json_object_get(ng, "is_default")))
                                 node_count = json_integer_value(json_object_get(ng, "node_count"));
                 }
         }
         size_t i;
         json_t *op;
-        json_array_foreach(patch, i, op) {
+        json_array_foreach(patch, i, op)
+        {
                 if (streq(json_get_str(op, "path"), "/node_count")) {
                         json_t *v = json_object_get(patched, "node_count");
                         node_count = json_integer_value(v);
@@ -493,8 +539,8 @@ int cl_h_patch(struct res_ctx *ctx)
                 return res_fail(ctx, 400,
                                 "Resizing a nodegroup to zero is not supported in the provided "
                                 "microversion.");
-        json_auto_t *args = json_pack("{s:o,s:I,s:O,s:O,s:b}", "cluster", cl_ovo(row),
-                                      "node_count", node_count, "health_status",
+        json_auto_t *args = json_pack("{s:o,s:I,s:O,s:O,s:b}", "cluster", cl_ovo(row), "node_count",
+                                      node_count, "health_status",
                                       json_object_get(patched, "health_status")
                                               ? json_object_get(patched, "health_status")
                                               : json_null(),
@@ -576,14 +622,15 @@ int cl_h_resize(struct res_ctx *ctx)
                 return res_fail(ctx, 400, "Missing argument: \"cluster_resize_req\"");
         const char *k;
         json_t *v;
-        json_object_foreach(body, k, v) {
+        json_object_foreach(body, k, v)
+        {
                 if (!streq(k, "node_count") && !streq(k, "nodes_to_remove") &&
                     !streq(k, "nodegroup"))
                         return res_fail(ctx, 400,
                                         "Unknown attribute for argument cluster_resize_req: %s", k);
         }
-        static const struct schema_field nc_f = {"node_count", SF_INT, 0, 0, -1, NULL, NULL, 0,
-                                                 false};
+        static const struct schema_field nc_f = {"node_count", SF_INT, 0, 0,    -1,
+                                                 NULL,         NULL,   0, false};
         json_t *ncv = json_object_get(body, "node_count");
         if (!ncv || json_is_null(ncv))
                 return res_fail(ctx, 400,
@@ -623,17 +670,17 @@ int cl_h_resize(struct res_ctx *ctx)
         json_int_t mn = json_integer_value(json_object_get(ng, "min_node_count"));
         json_t *mx = json_object_get(ng, "max_node_count");
         if (node_count < mn || (json_is_integer(mx) && node_count > json_integer_value(mx))) {
-                _cleanup_free_ char *mxs = json_is_integer(mx) ? res_itoa(json_integer_value(mx))
-                                                               : xstrdup("None");
+                _cleanup_free_ char *mxs =
+                        json_is_integer(mx) ? res_itoa(json_integer_value(mx)) : xstrdup("None");
                 return res_fail(ctx, 400,
                                 "Resizing %s outside the allowed range: min_node_count = %lld, "
                                 "max_node_count = %s",
                                 json_get_str(ng, "name"), (long long)mn, mxs);
         }
         json_t *rmv = rm && json_is_array(rm) ? json_incref(rm) : json_array();
-        json_auto_t *args = json_pack("{s:o,s:I,s:o,s:o}", "cluster", cl_ovo(row), "node_count",
-                                      node_count, "nodes_to_remove", rmv, "nodegroup",
-                                      res_ovo("NodeGroup", "1.1", ng));
+        json_auto_t *args =
+                json_pack("{s:o,s:I,s:o,s:o}", "cluster", cl_ovo(row), "node_count", node_count,
+                          "nodes_to_remove", rmv, "nodegroup", res_ovo("NodeGroup", "1.1", ng));
         if (!args)
                 return res_fail_internal(ctx, -ENOMEM, NULL);
         if (res_cast(ctx, "cluster_resize", args))
@@ -656,7 +703,8 @@ int cl_h_upgrade(struct res_ctx *ctx)
                 return res_fail(ctx, 400, "Missing argument: \"cluster_upgrade_req\"");
         const char *k;
         json_t *v;
-        json_object_foreach(body, k, v) {
+        json_object_foreach(body, k, v)
+        {
                 if (!streq(k, "cluster_template") && !streq(k, "max_batch_size") &&
                     !streq(k, "nodegroup"))
                         return res_fail(ctx, 400,
@@ -668,8 +716,8 @@ int cl_h_upgrade(struct res_ctx *ctx)
                 return res_fail(ctx, 400,
                                 "Invalid input for field/attribute cluster_template. Value: "
                                 "'None'. Mandatory field missing.");
-        static const struct schema_field mb_f = {"max_batch_size", SF_INT, 0, 1, -1, NULL, NULL,
-                                                 0, false};
+        static const struct schema_field mb_f = {
+                "max_batch_size", SF_INT, 0, 1, -1, NULL, NULL, 0, false};
         json_int_t mbs = 1;
         json_t *mbv = json_object_get(body, "max_batch_size");
         _cleanup_err_ struct err e = ERR_INIT;
@@ -698,10 +746,10 @@ int cl_h_upgrade(struct res_ctx *ctx)
         json_auto_t *ng = NULL;
         if (find_ng(ctx, c, json_get_str(row, "uuid"), json_get_str(body, "nodegroup"), &ng))
                 return 0;
-        json_auto_t *args = json_pack("{s:o,s:o,s:I,s:o}", "cluster", cl_ovo(row),
-                                      "cluster_template",
-                                      res_ovo("ClusterTemplate", "1.20", ct), "max_batch_size",
-                                      mbs, "nodegroup", res_ovo("NodeGroup", "1.1", ng));
+        json_auto_t *args =
+                json_pack("{s:o,s:o,s:I,s:o}", "cluster", cl_ovo(row), "cluster_template",
+                          res_ovo("ClusterTemplate", "1.20", ct), "max_batch_size", mbs,
+                          "nodegroup", res_ovo("NodeGroup", "1.1", ng));
         json_auto_t *result = NULL;
         if (res_call(ctx, "cluster_upgrade", args, &result))
                 return 0;

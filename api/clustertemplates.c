@@ -22,16 +22,16 @@ static const struct ct_kind kind_ct = {&schema_cluster_template, "clustertemplat
                                        "clustertemplate"};
 static const struct ct_kind kind_bm = {&schema_baymodel, "baymodels", "baymodel"};
 
-static const char *const ct_internal[] = {"/created_at", "/id",         "/links", "/updated_at",
+static const char *const ct_internal[] = {"/created_at", "/id",         "/links",   "/updated_at",
                                           "/uuid",       "/project_id", "/user_id", NULL};
 static const char *const ct_nonremovable[] = {
-        "/coe",    "/image_id",    "/network_driver",
-        "/external_network_id", "/tls_disabled", "/public", "/server_type",
-        "/registry_enabled",    "/cluster_distro", "/hidden", NULL};
+        "/coe",    "/image_id",    "/network_driver",   "/external_network_id", "/tls_disabled",
+        "/public", "/server_type", "/registry_enabled", "/cluster_distro",      "/hidden",
+        NULL};
 static const char *const bm_nonremovable[] = {
-        "/coe",           "/image_id",    "/keypair_id", "/network_driver",
-        "/external_network_id", "/tls_disabled", "/public", "/server_type",
-        "/registry_enabled",    "/cluster_distro", "/hidden", NULL};
+        "/coe",          "/image_id", "/keypair_id",  "/network_driver",   "/external_network_id",
+        "/tls_disabled", "/public",   "/server_type", "/registry_enabled", "/cluster_distro",
+        "/hidden",       NULL};
 
 static const char *const list_args[] = {"marker", "limit", "sort_key", "sort_dir", NULL};
 
@@ -272,7 +272,8 @@ static int ct_patch(struct res_ctx *ctx, const struct ct_kind *k)
         json_auto_t *changes = json_checked(json_object());
         const char *key;
         json_t *v;
-        json_object_foreach(doc, key, v) {
+        json_object_foreach(doc, key, v)
+        {
                 if (streq(key, "uuid") || streq(key, "project_id") || streq(key, "user_id"))
                         continue;
                 if (!dbo_column(&dbo_cluster_template, key))
@@ -289,13 +290,12 @@ static int ct_patch(struct res_ctx *ctx, const struct ct_kind *k)
                 if (rr < 0)
                         return res_fail_internal(ctx, rr, &e);
                 if (refs > 0) {
-                        bool publishing =
-                                json_object_size(changes) == 1 &&
-                                (json_is_true(json_object_get(changes, "public")) ||
-                                 json_object_get(changes, "hidden") ||
-                                 (json_object_get(changes, "tags") &&
-                                  !json_is_null(json_object_get(changes, "tags"))) ||
-                                 json_object_get(changes, "name"));
+                        bool publishing = json_object_size(changes) == 1 &&
+                                          (json_is_true(json_object_get(changes, "public")) ||
+                                           json_object_get(changes, "hidden") ||
+                                           (json_object_get(changes, "tags") &&
+                                            !json_is_null(json_object_get(changes, "tags"))) ||
+                                           json_object_get(changes, "name"));
                         if (!publishing)
                                 return res_fail(ctx, 400,
                                                 "ClusterTemplate %s is referenced by one or "

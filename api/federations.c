@@ -12,7 +12,7 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 
-static const char *const fed_internal[] = {"/created_at", "/id",         "/links", "/updated_at",
+static const char *const fed_internal[] = {"/created_at", "/id",         "/links",   "/updated_at",
                                            "/uuid",       "/project_id", "/user_id", NULL};
 
 static json_t *fed_render(struct res_ctx *ctx, const json_t *row, bool list_view)
@@ -71,10 +71,11 @@ static int fed_list(struct res_ctx *ctx, bool detail)
         json_t *items = json_checked(json_array());
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) json_array_append_new(items, fed_render(ctx, row, !detail));
-        json_auto_t *out = res_collection(ctx, "federations", items, &pg,
-                                          detail ? "federations/detail" : "federations", "uuid",
-                                          NULL);
+        json_array_foreach(rows, i, row)
+                json_array_append_new(items, fed_render(ctx, row, !detail));
+        json_auto_t *out =
+                res_collection(ctx, "federations", items, &pg,
+                               detail ? "federations/detail" : "federations", "uuid", NULL);
         return httpd_resp_json(ctx->req, 200, out);
 }
 
@@ -154,8 +155,8 @@ int fed_h_create(struct res_ctx *ctx)
         uuid_generate_str(uuid);
         json_object_set_new(fed, "uuid", json_string(uuid));
         json_object_set_new(fed, "project_id", json_string_or_null(ctx->project_id));
-        json_auto_t *args = json_pack("{s:o,s:i}", "federation",
-                                      res_ovo("Federation", "1.0", fed), "create_timeout", 15);
+        json_auto_t *args = json_pack("{s:o,s:i}", "federation", res_ovo("Federation", "1.0", fed),
+                                      "create_timeout", 15);
         if (res_cast(ctx, "federation_create", args))
                 return 0;
         json_auto_t *out = json_pack("{s:s}", "uuid", uuid);
@@ -237,17 +238,18 @@ int fed_h_patch(struct res_ctx *ctx)
         if (jsonpatch_apply(row, p, &patched, &e) < 0)
                 return res_fail_err(ctx, 400, &e);
         _cleanup_strbuf_ struct strbuf delta = STRBUF_INIT;
-        static const char *const fields[] = {"name", "hostcluster_id", "status", "status_reason",
-                                             "member_ids", "properties"};
+        static const char *const fields[] = {"name",          "hostcluster_id", "status",
+                                             "status_reason", "member_ids",     "properties"};
         for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-                json_t *a = json_object_get(row, fields[i]), *b = json_object_get(patched, fields[i]);
-                bool same = (!a || json_is_null(a)) ? (!b || json_is_null(b)) : (b && json_equal(a, b));
+                json_t *a = json_object_get(row, fields[i]),
+                       *b = json_object_get(patched, fields[i]);
+                bool same =
+                        (!a || json_is_null(a)) ? (!b || json_is_null(b)) : (b && json_equal(a, b));
                 if (!same && !streq(fields[i], "member_ids") && !streq(fields[i], "properties"))
                         strbuf_addf(&delta, "%s%s", delta.len ? ", " : "", fields[i]);
         }
         if (delta.len)
-                return res_fail(ctx, 400, "cannot change federation property(ies) %s.",
-                                delta.buf);
+                return res_fail(ctx, 400, "cannot change federation property(ies) %s.", delta.buf);
         json_auto_t *args = json_pack("{s:o,s:b}", "federation",
                                       res_ovo("Federation", "1.0", patched), "rollback", rollback);
         if (res_cast(ctx, "federation_update", args))

@@ -54,7 +54,8 @@ int jsonpatch_validate(const json_t *patch, const struct patch_rules *rules, str
                 return err_set(e, -EINVAL, "Too many patch operations (limit %d).", PATCH_MAX_OPS);
         size_t i;
         json_t *op;
-        json_array_foreach(patch, i, op) {
+        json_array_foreach(patch, i, op)
+        {
                 if (!json_is_object(op)) {
                         _cleanup_free_ char *pv = schema_pystr(op);
                         return err_set(e, -EINVAL,
@@ -66,7 +67,8 @@ int jsonpatch_validate(const json_t *patch, const struct patch_rules *rules, str
                 json_t *v;
                 _cleanup_strbuf_ struct strbuf unknown = STRBUF_INIT;
                 int n_unknown = 0;
-                json_object_foreach(op, k, v) {
+                json_object_foreach(op, k, v)
+                {
                         if (!streq(k, "op") && !streq(k, "path") && !streq(k, "value")) {
                                 strbuf_addf(&unknown, "%s%s", n_unknown ? ", " : "", k);
                                 n_unknown++;
@@ -101,8 +103,8 @@ int jsonpatch_validate(const json_t *patch, const struct patch_rules *rules, str
                                        "should be one of: add, replace, remove",
                                        pv);
                 }
-                if (value && (json_is_object(value) || json_is_array(value) ||
-                              json_is_real(value))) {
+                if (value &&
+                    (json_is_object(value) || json_is_array(value) || json_is_real(value))) {
                         _cleanup_free_ char *pv = schema_pystr(value);
                         return err_set(e, -EINVAL,
                                        "Invalid input for field/attribute value. Value: '%s'. "
@@ -341,7 +343,8 @@ int jsonpatch_apply(const json_t *doc, const json_t *patch, json_t **ret, struct
                 return -ENOMEM;
         size_t i;
         json_t *op;
-        json_array_foreach(patch, i, op) {
+        json_array_foreach(patch, i, op)
+        {
                 const char *o = json_string_value(json_object_get(op, "op"));
                 const char *path = json_string_value(json_object_get(op, "path"));
                 json_t *value = json_object_get(op, "value");
@@ -366,9 +369,8 @@ int jsonpatch_apply(const json_t *doc, const json_t *patch, json_t **ret, struct
                         _cleanup_err_ struct err le = ERR_INIT;
                         if (pyliteral_parse(json_string_value(value), &parsed, &le) < 0) {
                                 _cleanup_free_ char *pp = schema_pystr(patch);
-                                return err_set(e, -EINVAL,
-                                               "Couldn't apply patch '%s'. Reason: %s", pp,
-                                               err_msg(&le));
+                                return err_set(e, -EINVAL, "Couldn't apply patch '%s'. Reason: %s",
+                                               pp, err_msg(&le));
                         }
                         json_decref(val);
                         val = parsed;

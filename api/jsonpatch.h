@@ -13,7 +13,7 @@
 #include "common/err.h"
 
 struct patch_rules {
-        const char *const *internal;    /* NULL-terminated "/x" paths that can't be updated */
+        const char *const *internal;     /* NULL-terminated "/x" paths that can't be updated */
         const char *const *nonremovable; /* NULL-terminated "/x" paths that can't be removed */
 };
 

@@ -12,10 +12,11 @@
 #include "common/json_util.h"
 
 static const char *const ng_internal[] = {
-        "/created_at", "/id", "/links", "/updated_at", "/uuid", "/project_id", "/user_id",
-        "/name", "/cluster_id", "/docker_volume_size", "/labels", "/flavor_id", "/image_id",
-        "/node_addresses", "/node_count", "/role", "/is_default", "/stack_id", "/status",
-        "/status_reason", "/version", NULL};
+        "/created_at", "/id",         "/links",    "/updated_at",     "/uuid",
+        "/project_id", "/user_id",    "/name",     "/cluster_id",     "/docker_volume_size",
+        "/labels",     "/flavor_id",  "/image_id", "/node_addresses", "/node_count",
+        "/role",       "/is_default", "/stack_id", "/status",         "/status_reason",
+        "/version",    NULL};
 
 static void ng_links(struct res_ctx *ctx, json_t *o, const char *cluster_uuid, const char *uuid)
 {
@@ -38,7 +39,8 @@ static json_t *ng_render(struct res_ctx *ctx, const json_t *ng, const json_t *cl
         const char *k;
         json_t *v;
         if (json_is_object(labels))
-                json_object_foreach(labels, k, v) {
+                json_object_foreach(labels, k, v)
+                {
                         json_t *pv = json_is_object(parent) ? json_object_get(parent, k) : NULL;
                         if (!pv)
                                 json_object_set(added, k, v);
@@ -46,7 +48,8 @@ static json_t *ng_render(struct res_ctx *ctx, const json_t *ng, const json_t *cl
                                 json_object_set(over, k, pv);
                 }
         if (json_is_object(parent))
-                json_object_foreach(parent, k, v) {
+                json_object_foreach(parent, k, v)
+                {
                         if (!json_is_object(labels) || !json_object_get(labels, k))
                                 json_object_set(skipped, k, v);
                 }
@@ -82,8 +85,8 @@ static int ng_find(struct res_ctx *ctx, struct db_conn *c, const char *cluster_u
                 f[n++] = (struct dbo_filter){"id", ident};
         else
                 f[n++] = (struct dbo_filter){"name", ident};
-        struct dbo_query q = {.filters = f, .n_filters = n,
-                              .project_id = ctx->is_admin ? NULL : ctx->project_id};
+        struct dbo_query q = {
+                .filters = f, .n_filters = n, .project_id = ctx->is_admin ? NULL : ctx->project_id};
         _cleanup_err_ struct err e = ERR_INIT;
         int r = dbo_get_one(c, &dbo_nodegroup, &q, ret, &e);
         if (r == -ENOENT)
@@ -100,8 +103,7 @@ static int ng_find(struct res_ctx *ctx, struct db_conn *c, const char *cluster_u
 
 int ng_h_list(struct res_ctx *ctx)
 {
-        static const char *const args[] = {"marker", "limit", "sort_key", "sort_dir", "role",
-                                           NULL};
+        static const char *const args[] = {"marker", "limit", "sort_key", "sort_dir", "role", NULL};
         if (res_check_args(ctx, args))
                 return 0;
         if (res_enforce(ctx, "nodegroup:get_all", NULL))
@@ -121,8 +123,8 @@ int ng_h_list(struct res_ctx *ctx)
         const char *role = httpd_req_query(ctx->req, "role");
         if (role)
                 f[n++] = (struct dbo_filter){"role", role};
-        struct dbo_query q = {.filters = f, .n_filters = n,
-                              .project_id = ctx->is_admin ? NULL : ctx->project_id};
+        struct dbo_query q = {
+                .filters = f, .n_filters = n, .project_id = ctx->is_admin ? NULL : ctx->project_id};
         json_auto_t *marker = NULL;
         if (pg.marker && ng_find(ctx, c, cuuid, pg.marker, &marker))
                 return 0;
@@ -138,8 +140,8 @@ int ng_h_list(struct res_ctx *ctx)
         json_t *items = json_checked(json_array());
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) json_array_append_new(items,
-                                                               ng_render(ctx, row, cluster, true));
+        json_array_foreach(rows, i, row)
+                json_array_append_new(items, ng_render(ctx, row, cluster, true));
         _cleanup_strbuf_ struct strbuf np = STRBUF_INIT;
         strbuf_addf(&np, "clusters/%s/nodegroups", cuuid);
         json_auto_t *out = res_collection(ctx, "nodegroups", items, &pg, np.buf, "uuid", NULL);
@@ -228,8 +230,8 @@ int ng_h_create(struct res_ctx *ctx)
                 return res_fail_internal(ctx, r, &e);
         if (dup)
                 return res_fail(ctx, 409,
-                                "A node group with name %s already exists in the cluster %s.",
-                                name, json_get_str(cluster, "name"));
+                                "A node group with name %s already exists in the cluster %s.", name,
+                                json_get_str(cluster, "name"));
         if (check_counts(ctx, ng))
                 return 0;
         const char *role = json_get_str(ng, "role");
@@ -247,9 +249,9 @@ int ng_h_create(struct res_ctx *ctx)
         json_t *labels = json_object_get(ng, "labels");
         json_t *cl_labels = json_object_get(cluster, "labels");
         if (!labels || json_is_null(labels)) {
-                json_object_set_new(ng, "labels", json_is_object(cl_labels)
-                                                          ? json_deep_copy(cl_labels)
-                                                          : json_object());
+                json_object_set_new(ng, "labels",
+                                    json_is_object(cl_labels) ? json_deep_copy(cl_labels)
+                                                              : json_object());
         } else if (json_is_true(json_object_get(ng, "merge_labels"))) {
                 json_t *m = json_is_object(cl_labels) ? json_deep_copy(cl_labels) : json_object();
                 json_object_update(m, labels);

@@ -218,7 +218,7 @@ static bool word_is(struct ev *v, const char *w)
 {
         size_t n = strlen(w);
         return strncmp(v->s, w, n) == 0 && (v->s[n] == '\0' || isspace((unsigned char)v->s[n]) ||
-                                             v->s[n] == '(' || v->s[n] == ')');
+                                            v->s[n] == '(' || v->s[n] == ')');
 }
 
 static bool eval_rule_name(struct ev *v, const char *name)

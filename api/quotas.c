@@ -16,8 +16,8 @@ static json_t *quota_render(const json_t *row)
 
 int quota_h_list(struct res_ctx *ctx)
 {
-        static const char *const args[] = {"marker", "limit", "sort_key", "sort_dir",
-                                           "all_tenants", NULL};
+        static const char *const args[] = {"marker",   "limit",       "sort_key",
+                                           "sort_dir", "all_tenants", NULL};
         if (res_check_args(ctx, args))
                 return 0;
         if (res_enforce(ctx, "quota:get_all", NULL))
@@ -56,8 +56,7 @@ int quota_h_list(struct res_ctx *ctx)
                 struct dbo_query mq = {.filters = &mf, .n_filters = 1};
                 int r = dbo_get_one(c, &dbo_quota, &mq, &marker, &e);
                 if (r == -ENOENT)
-                        return res_fail(ctx, 404, "Quota could not be found: quota id %lld .",
-                                        mid);
+                        return res_fail(ctx, 404, "Quota could not be found: quota id %lld .", mid);
                 if (r < 0)
                         return res_fail_internal(ctx, r, &e);
         }
@@ -141,8 +140,8 @@ static int check_project(struct res_ctx *ctx, const char *project)
         strbuf_addf(&h, "X-Auth-Token: %s", tok->id);
         ks_token_unref(tok);
         const char *hdrs[] = {h.buf, NULL};
-        struct http_request rq = {.method = "GET", .url = u.buf, .headers = hdrs,
-                                  .timeout_ms = 10000};
+        struct http_request rq = {
+                .method = "GET", .url = u.buf, .headers = hdrs, .timeout_ms = 10000};
         struct http_response resp = HTTP_RESPONSE_INIT;
         int r = http_perform(&rq, &resp, &e);
         int status = resp.status;
@@ -212,9 +211,8 @@ int quota_h_update(struct res_ctx *ctx)
         if (quota_find(ctx, c, project, resource, &row, &r))
                 return 0;
         if (r == -ENOENT)
-                return res_fail(ctx, 404,
-                                "Quota could not be found: project_id %s resource %s.", project,
-                                resource);
+                return res_fail(ctx, 404, "Quota could not be found: project_id %s resource %s.",
+                                project, resource);
         json_auto_t *changes = json_pack("{s:O}", "hard_limit", json_object_get(q, "hard_limit"));
         json_auto_t *updated = NULL;
         r = dbo_update(c, &dbo_quota, json_integer_value(json_object_get(row, "id")), changes,
@@ -241,9 +239,8 @@ int quota_h_delete(struct res_ctx *ctx)
         if (quota_find(ctx, c, project, resource, &row, &r))
                 return 0;
         if (r == -ENOENT)
-                return res_fail(ctx, 404,
-                                "Quota could not be found: project_id %s resource %s.", project,
-                                resource);
+                return res_fail(ctx, 404, "Quota could not be found: project_id %s resource %s.",
+                                project, resource);
         _cleanup_err_ struct err e = ERR_INIT;
         r = dbo_delete(c, &dbo_quota, json_integer_value(json_object_get(row, "id")), &e);
         if (r < 0 && r != -ENOENT)

@@ -9,7 +9,6 @@
 #include "common/ids.h"
 #include "common/json_util.h"
 
-
 static struct res_app *the_app;
 
 void res_set_app(struct res_app *app)
@@ -84,9 +83,9 @@ int res_ctx_init(struct res_ctx *ctx, struct httpd_req *req, struct res_app *app
                 const char *us = strchr(ctx->user_name, '_');
                 if (us) {
                         const char *end = strchr(us + 1, '_');
-                        ctx->project_id = end ? httpd_req_printf(req, "%.*s",
-                                                                 (int)(end - us - 1), us + 1)
-                                              : us + 1;
+                        ctx->project_id =
+                                end ? httpd_req_printf(req, "%.*s", (int)(end - us - 1), us + 1)
+                                    : us + 1;
                 }
         }
         ctx->creds = (struct policy_creds){ctx->user_id, ctx->project_id, ctx->domain_id,
@@ -191,8 +190,8 @@ int res_check_args(struct res_ctx *ctx, const char *const *allowed)
 int res_page_parse(struct res_ctx *ctx, const struct dbo_table *t, bool marker_uuid,
                    struct res_page *ret)
 {
-        *ret = (struct res_page){.limit = ctx->app->conf.max_limit, .sort_key = "id",
-                                 .sort_dir = "asc"};
+        *ret = (struct res_page){
+                .limit = ctx->app->conf.max_limit, .sort_key = "id", .sort_dir = "asc"};
         const char *limit = httpd_req_query(ctx->req, "limit");
         if (limit) {
                 long long n;
@@ -280,8 +279,8 @@ void res_add_links(struct res_ctx *ctx, json_t *obj, const char *path)
         strbuf_addf(&a, "%s/v1/%s", host, path);
         strbuf_addf(&b, "%s/%s", host, path);
         json_object_set_new(obj, "links",
-                            json_pack("[{s:s,s:s},{s:s,s:s}]", "href", a.buf, "rel", "self",
-                                      "href", b.buf, "rel", "bookmark"));
+                            json_pack("[{s:s,s:s},{s:s,s:s}]", "href", a.buf, "rel", "self", "href",
+                                      b.buf, "rel", "bookmark"));
 }
 
 static void conn_release(void *p)
@@ -456,18 +455,16 @@ int res_call(struct res_ctx *ctx, const char *method, json_t *args, json_t **ret
 json_t *res_ovo(const char *name, const char *version, const json_t *data)
 {
         return json_checked(json_pack("{s:s,s:s,s:s,s:O}", "magnum_object.name", name,
-                                      "magnum_object.namespace", "magnum",
-                                      "magnum_object.version", version, "magnum_object.data",
-                                      data));
+                                      "magnum_object.namespace", "magnum", "magnum_object.version",
+                                      version, "magnum_object.data", data));
 }
 
 char *res_random_name(const char *suffix)
 {
         static const char *const greek[] = {
-                "alpha", "beta",  "gamma", "delta", "epsilon", "zeta",    "eta",
-                "theta", "iota",  "kappa", "lambda", "mu",     "nu",      "xi",
-                "omicron", "pi",  "rho",   "sigma", "tau",     "upsilon", "phi",
-                "chi",   "psi",   "omega"};
+                "alpha", "beta",  "gamma",  "delta",   "epsilon", "zeta", "eta",     "theta",
+                "iota",  "kappa", "lambda", "mu",      "nu",      "xi",   "omicron", "pi",
+                "rho",   "sigma", "tau",    "upsilon", "phi",     "chi",  "psi",     "omega"};
         unsigned char rnd[2];
         random_bytes(rnd, sizeof(rnd));
         _cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;

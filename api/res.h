@@ -36,9 +36,9 @@ struct os_cache_entry {
 };
 
 struct res_config {
-        int max_limit;                /* [api] max_limit (1000) */
-        int max_clusters_per_project; /* [quotas] max_clusters_per_project (20) */
-        int service_down_time;        /* [DEFAULT] service_down_time (180) */
+        int max_limit;                 /* [api] max_limit (1000) */
+        int max_clusters_per_project;  /* [quotas] max_clusters_per_project (20) */
+        int service_down_time;         /* [DEFAULT] service_down_time (180) */
         const char *trustee_domain_id; /* [trust] trustee_domain_id; NULL = unknown */
         const char *disabled_drivers;  /* [drivers] disabled_drivers, comma list */
         /* Cloud endpoints used when the caller's token carries no catalog (noauth). */
@@ -49,10 +49,10 @@ struct res_config {
 struct res_app {
         struct db_pool *pool;
         struct policy *policy;
-        struct rpc_opts *rpc;     /* NULL = no RPC (casts answer 503) */
-        struct ks_session *ks;    /* NULL in noauth */
+        struct rpc_opts *rpc;  /* NULL = no RPC (casts answer 503) */
+        struct ks_session *ks; /* NULL in noauth */
         struct res_config conf;
-        pthread_mutex_t rpc_lock;  /* zero-initialised is a valid unlocked mutex (glibc) */
+        pthread_mutex_t rpc_lock;     /* zero-initialised is a valid unlocked mutex (glibc) */
         struct rpc_client **rpc_idle; /* RPC clients not in use by a request */
         size_t rpc_n, rpc_alloc;
         pthread_mutex_t cache_lock;

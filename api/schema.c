@@ -13,48 +13,98 @@
 
 #define UNBOUNDED (-1)
 
-static const char *const coe_values[] = {"kubernetes", "swarm", "mesos", "dcos", "swarm-mode",
-                                         NULL};
+static const char *const coe_values[] = {"kubernetes", "swarm",      "mesos",
+                                         "dcos",       "swarm-mode", NULL};
 static const char *const server_type_values[] = {"vm", "bm", NULL};
-static const char *const status_values[] = {
-        "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATE_COMPLETE", "UPDATE_IN_PROGRESS",
-        "UPDATE_FAILED", "UPDATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED",
-        "DELETE_COMPLETE", "RESUME_COMPLETE", "RESUME_FAILED", "RESTORE_COMPLETE",
-        "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "ROLLBACK_COMPLETE", "SNAPSHOT_COMPLETE",
-        "CHECK_COMPLETE", "ADOPT_COMPLETE", NULL};
+static const char *const status_values[] = {"CREATE_IN_PROGRESS",
+                                            "CREATE_FAILED",
+                                            "CREATE_COMPLETE",
+                                            "UPDATE_IN_PROGRESS",
+                                            "UPDATE_FAILED",
+                                            "UPDATE_COMPLETE",
+                                            "DELETE_IN_PROGRESS",
+                                            "DELETE_FAILED",
+                                            "DELETE_COMPLETE",
+                                            "RESUME_COMPLETE",
+                                            "RESUME_FAILED",
+                                            "RESTORE_COMPLETE",
+                                            "ROLLBACK_IN_PROGRESS",
+                                            "ROLLBACK_FAILED",
+                                            "ROLLBACK_COMPLETE",
+                                            "SNAPSHOT_COMPLETE",
+                                            "CHECK_COMPLETE",
+                                            "ADOPT_COMPLETE",
+                                            NULL};
 static const char *const health_values[] = {"HEALTHY", "UNHEALTHY", "UNKNOWN", NULL};
-static const char *const fed_status_values[] = {
-        "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATE_COMPLETE", "UPDATE_IN_PROGRESS",
-        "UPDATE_FAILED", "UPDATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED",
-        "DELETE_COMPLETE", NULL};
+static const char *const fed_status_values[] = {"CREATE_IN_PROGRESS", "CREATE_FAILED",
+                                                "CREATE_COMPLETE",    "UPDATE_IN_PROGRESS",
+                                                "UPDATE_FAILED",      "UPDATE_COMPLETE",
+                                                "DELETE_IN_PROGRESS", "DELETE_FAILED",
+                                                "DELETE_COMPLETE",    NULL};
 static const char *const quota_resource_values[] = {"Cluster", NULL};
 
-#define STR255(n, fl) {n, SF_STR, (fl), 1, 255, NULL, NULL, 0, false}
-#define TEXT(n, fl) {n, SF_STR, (fl), 0, 0, NULL, NULL, 0, false}
-#define RO_TEXT(n) {n, SF_STR, SF_READONLY, 0, 0, NULL, NULL, 0, false}
-#define BOOLD(n, d) {n, SF_BOOL, SF_DEFAULT, 0, 0, NULL, NULL, (d), false}
-#define BOOL(n) {n, SF_BOOL, 0, 0, 0, NULL, NULL, 0, false}
-#define INTR(n, lo, hi, fl) {n, SF_INT, (fl), (lo), (hi), NULL, NULL, 0, false}
-#define INTD(n, lo, d, fl) {n, SF_INT, (fl) | SF_DEFAULT, (lo), UNBOUNDED, NULL, NULL, (d), false}
-#define TS(n) {n, SF_TIME, SF_READONLY, 0, 0, NULL, NULL, 0, false}
-#define LINKS {"links", SF_LINKS, SF_READONLY | SF_LISTVIEW, 0, 0, NULL, NULL, 0, false}
-#define UUIDF(fl) {"uuid", SF_UUID, (fl), 0, 0, NULL, NULL, 0, false}
-#define ENUMF(n, vals, fl) {n, SF_ENUM, (fl), 0, 0, vals, NULL, 0, false}
-#define TYPED(n, t, fl) {n, t, (fl), 0, 0, NULL, NULL, 0, false}
+#define STR255(n, fl)                                                                              \
+        {                                                                                          \
+                n, SF_STR, (fl), 1, 255, NULL, NULL, 0, false                                      \
+        }
+#define TEXT(n, fl)                                                                                \
+        {                                                                                          \
+                n, SF_STR, (fl), 0, 0, NULL, NULL, 0, false                                        \
+        }
+#define RO_TEXT(n)                                                                                 \
+        {                                                                                          \
+                n, SF_STR, SF_READONLY, 0, 0, NULL, NULL, 0, false                                 \
+        }
+#define BOOLD(n, d)                                                                                \
+        {                                                                                          \
+                n, SF_BOOL, SF_DEFAULT, 0, 0, NULL, NULL, (d), false                               \
+        }
+#define BOOL(n)                                                                                    \
+        {                                                                                          \
+                n, SF_BOOL, 0, 0, 0, NULL, NULL, 0, false                                          \
+        }
+#define INTR(n, lo, hi, fl)                                                                        \
+        {                                                                                          \
+                n, SF_INT, (fl), (lo), (hi), NULL, NULL, 0, false                                  \
+        }
+#define INTD(n, lo, d, fl)                                                                         \
+        {                                                                                          \
+                n, SF_INT, (fl) | SF_DEFAULT, (lo), UNBOUNDED, NULL, NULL, (d), false              \
+        }
+#define TS(n)                                                                                      \
+        {                                                                                          \
+                n, SF_TIME, SF_READONLY, 0, 0, NULL, NULL, 0, false                                \
+        }
+#define LINKS                                                                                      \
+        {                                                                                          \
+                "links", SF_LINKS, SF_READONLY | SF_LISTVIEW, 0, 0, NULL, NULL, 0, false           \
+        }
+#define UUIDF(fl)                                                                                  \
+        {                                                                                          \
+                "uuid", SF_UUID, (fl), 0, 0, NULL, NULL, 0, false                                  \
+        }
+#define ENUMF(n, vals, fl)                                                                         \
+        {                                                                                          \
+                n, SF_ENUM, (fl), 0, 0, vals, NULL, 0, false                                       \
+        }
+#define TYPED(n, t, fl)                                                                            \
+        {                                                                                          \
+                n, t, (fl), 0, 0, NULL, NULL, 0, false                                             \
+        }
 
-#define CT_FIELDS(keypair_flags, dns_type)                                                        \
+#define CT_FIELDS(keypair_flags, dns_type)                                                         \
         UUIDF(0), STR255("name", 0), ENUMF("coe", coe_values, SF_MANDATORY),                       \
                 STR255("image_id", SF_MANDATORY), STR255("flavor_id", 0),                          \
                 STR255("master_flavor_id", 0), TYPED("dns_nameserver", dns_type, 0),               \
                 STR255("keypair_id", keypair_flags), STR255("external_network_id", 0),             \
                 STR255("fixed_network", 0), STR255("fixed_subnet", 0),                             \
                 STR255("network_driver", 0), INTR("apiserver_port", 1024, 65535, 0),               \
-                INTR("docker_volume_size", 1, UNBOUNDED, 0), STR255("cluster_distro", 0), LINKS,  \
-                STR255("http_proxy", 0), STR255("https_proxy", 0), STR255("no_proxy", 0),         \
+                INTR("docker_volume_size", 1, UNBOUNDED, 0), STR255("cluster_distro", 0), LINKS,   \
+                STR255("http_proxy", 0), STR255("https_proxy", 0), STR255("no_proxy", 0),          \
                 STR255("volume_driver", 0), BOOLD("registry_enabled", 0),                          \
-                TYPED("labels", SF_LABELS, 0), BOOLD("tls_disabled", 0), BOOLD("public", 0),      \
+                TYPED("labels", SF_LABELS, 0), BOOLD("tls_disabled", 0), BOOLD("public", 0),       \
                 {"server_type", SF_ENUM, SF_DEFAULT, 0, 0, server_type_values, "vm", 0, false},    \
-                STR255("insecure_registry", 0), STR255("docker_storage_driver", 0),               \
+                STR255("insecure_registry", 0), STR255("docker_storage_driver", 0),                \
                 BOOLD("master_lb_enabled", 0), BOOLD("floating_ip_enabled", 1),                    \
                 RO_TEXT("project_id"), RO_TEXT("user_id"), BOOLD("hidden", 0),                     \
                 {"tags", SF_STR, 0, 0, 255, NULL, NULL, 0, false}, TS("created_at"),               \
@@ -72,13 +122,13 @@ const struct schema schema_baymodel = {"baymodel", bm_fields, ARRAY_SIZE(bm_fiel
         {"name", SF_STR, SF_LISTVIEW, 1, 242, NULL, NULL, 0, false},                               \
                 INTD("master_count", 1, 1, SF_LISTVIEW),                                           \
                 {"docker_volume_size", SF_INT, SF_LISTVIEW, 1, UNBOUNDED, NULL, NULL, 0, false},   \
-                TYPED("labels", SF_LABELS, SF_LISTVIEW), STR255("master_flavor_id", SF_LISTVIEW), \
+                TYPED("labels", SF_LABELS, SF_LISTVIEW), STR255("master_flavor_id", SF_LISTVIEW),  \
                 STR255("flavor_id", SF_LISTVIEW), LINKS,                                           \
                 {"stack_id", SF_STR, SF_READONLY | SF_LISTVIEW, 0, 0, NULL, NULL, 0, false},       \
                 ENUMF("status", status_values, SF_LISTVIEW), TEXT("status_reason", 0),             \
                 TEXT("discovery_url", 0), RO_TEXT("api_address"), RO_TEXT("coe_version"),          \
                 RO_TEXT("container_version"), TYPED("node_addresses", SF_STRLIST, SF_READONLY),    \
-                TYPED("master_addresses", SF_STRLIST, SF_READONLY), STR255("fixed_network", 0),   \
+                TYPED("master_addresses", SF_STRLIST, SF_READONLY), STR255("fixed_network", 0),    \
                 STR255("fixed_subnet", 0), TS("created_at"), TS("updated_at")
 
 static const struct schema_field cluster_fields[] = {
@@ -234,7 +284,8 @@ static void pyrepr(struct strbuf *sb, const json_t *v, bool top)
                 size_t i;
                 json_t *x;
                 strbuf_addch(sb, '[');
-                json_array_foreach(v, i, x) {
+                json_array_foreach(v, i, x)
+                {
                         if (i)
                                 strbuf_addstr(sb, ", ");
                         pyrepr(sb, x, false);
@@ -247,7 +298,8 @@ static void pyrepr(struct strbuf *sb, const json_t *v, bool top)
                 json_t *x;
                 bool first = true;
                 strbuf_addch(sb, '{');
-                json_object_foreach((json_t *)v, k, x) {
+                json_object_foreach((json_t *)v, k, x)
+                {
                         if (!first)
                                 strbuf_addstr(sb, ", ");
                         first = false;
@@ -351,8 +403,7 @@ int schema_coerce(const struct schema_field *f, const json_t *v, json_t **ret, s
                                 _cleanup_strbuf_ struct strbuf m = STRBUF_INIT;
                                 strbuf_addstr(&m, "Value should be one of: ");
                                 for (size_t i = 0; f->enum_values[i]; i++)
-                                        strbuf_addf(&m, "%s%s", i ? ", " : "",
-                                                    f->enum_values[i]);
+                                        strbuf_addf(&m, "%s%s", i ? ", " : "", f->enum_values[i]);
                                 return invalid(e, f->name, v, m.buf);
                         }
                 } else {
@@ -364,12 +415,11 @@ int schema_coerce(const struct schema_field *f, const json_t *v, json_t **ret, s
                                 while (*t == ' ')
                                         t++;
                                 if (!is_ipv4(t))
-                                        return err_set(
-                                                e, -EINVAL,
-                                                "Invalid input for field/attribute "
-                                                "dns_nameserver. Value: '%s'. Invalid DNS "
-                                                "nameserver: %s",
-                                                s, t);
+                                        return err_set(e, -EINVAL,
+                                                       "Invalid input for field/attribute "
+                                                       "dns_nameserver. Value: '%s'. Invalid DNS "
+                                                       "nameserver: %s",
+                                                       s, t);
                         }
                 }
                 *ret = json_incref((json_t *)v);
@@ -438,7 +488,8 @@ int schema_coerce(const struct schema_field *f, const json_t *v, json_t **ret, s
                 json_auto_t *out = json_checked(json_object());
                 const char *k;
                 json_t *x;
-                json_object_foreach((json_t *)v, k, x) {
+                json_object_foreach((json_t *)v, k, x)
+                {
                         if (f->type == SF_STRDICT && !json_is_string(x))
                                 return invalid(e, f->name, v,
                                                "Wrong type. Expected '<class 'str'>'");
@@ -455,7 +506,8 @@ int schema_coerce(const struct schema_field *f, const json_t *v, json_t **ret, s
                         return invalid(e, f->name, v, "Value not a valid list");
                 size_t i;
                 json_t *x;
-                json_array_foreach(v, i, x) {
+                json_array_foreach(v, i, x)
+                {
                         if (!json_is_string(x))
                                 return invalid(e, f->name, v,
                                                "Wrong type. Expected '<class 'str'>'");
@@ -502,7 +554,8 @@ int schema_parse_body(const struct schema *s, const json_t *body, json_t **ret, 
         size_t n_unknown = 0;
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)body, k, v) {
+        json_object_foreach((json_t *)body, k, v)
+        {
                 if (!schema_field(s, k)) {
                         strbuf_addf(&unknown, "%s%s", n_unknown ? ", " : "", k);
                         n_unknown++;

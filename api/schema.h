@@ -22,18 +22,18 @@
 #include "common/err.h"
 
 enum sf_type {
-        SF_STR,      /* string with min/max length (max 0 = unbounded text) */
-        SF_INT,      /* integer in [min, max] (max < min = unbounded above) */
-        SF_BOOL,     /* oslo strict bool: true/false or strings "true"/"1"/"yes"/... */
-        SF_LABELS,   /* dict str → str|int|bool|float, values stored as strings */
-        SF_STRDICT,  /* dict str → str */
-        SF_DICT,     /* any JSON object */
-        SF_STRLIST,  /* list of strings */
-        SF_UUID,     /* uuid-like string */
-        SF_ENUM,     /* one of enum_values */
-        SF_DNSLIST,  /* comma-separated IPv4 list */
-        SF_LINKS,    /* read-only links list */
-        SF_TIME,     /* read-only timestamp */
+        SF_STR,     /* string with min/max length (max 0 = unbounded text) */
+        SF_INT,     /* integer in [min, max] (max < min = unbounded above) */
+        SF_BOOL,    /* oslo strict bool: true/false or strings "true"/"1"/"yes"/... */
+        SF_LABELS,  /* dict str → str|int|bool|float, values stored as strings */
+        SF_STRDICT, /* dict str → str */
+        SF_DICT,    /* any JSON object */
+        SF_STRLIST, /* list of strings */
+        SF_UUID,    /* uuid-like string */
+        SF_ENUM,    /* one of enum_values */
+        SF_DNSLIST, /* comma-separated IPv4 list */
+        SF_LINKS,   /* read-only links list */
+        SF_TIME,    /* read-only timestamp */
 };
 
 enum {
@@ -49,7 +49,7 @@ struct schema_field {
         const char *name;
         enum sf_type type;
         unsigned flags;
-        long long min, max; /* lengths for SF_STR, values for SF_INT */
+        long long min, max;             /* lengths for SF_STR, values for SF_INT */
         const char *const *enum_values; /* NULL-terminated, SF_ENUM */
         /* the default when SF_DEFAULT: text for strings/enums, number for ints and bools
          * (def_null means a null default) */

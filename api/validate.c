@@ -10,7 +10,7 @@
 #include "common/json_util.h"
 
 #define OS_CACHE_TTL_MS 10000
-#define OS_CACHE_MAX 256
+#define OS_CACHE_MAX    256
 
 /* ---- driver and COE tables ----------------------------------------------------------------- */
 
@@ -114,8 +114,7 @@ int validate_ct_static(struct res_ctx *ctx, json_t *ct, bool is_update)
         }
         const char *nd = json_get_str(ct, "network_driver");
         if (!nd && !is_update) {
-                json_object_set_new(ct, "network_driver",
-                                    json_string(cr->default_network_driver));
+                json_object_set_new(ct, "network_driver", json_string(cr->default_network_driver));
                 nd = cr->default_network_driver;
         }
         if (nd && !in_list(cr->network_drivers, nd)) {
@@ -174,10 +173,17 @@ int validate_labels(struct res_ctx *ctx, const json_t *labels)
         if (!json_is_object(labels))
                 return 0;
         static const char *const strategies[] = {"spread", "binpack", "random", NULL};
-        static const char *const isolation[] = {
-                "filesystem/posix", "filesystem/linux", "filesystem/shared", "posix/cpu",
-                "posix/mem",        "posix/disk",       "cgroups/cpu",       "cgroups/mem",
-                "docker/runtime",   "namespaces/pid",   NULL};
+        static const char *const isolation[] = {"filesystem/posix",
+                                                "filesystem/linux",
+                                                "filesystem/shared",
+                                                "posix/cpu",
+                                                "posix/mem",
+                                                "posix/disk",
+                                                "cgroups/cpu",
+                                                "cgroups/mem",
+                                                "docker/runtime",
+                                                "namespaces/pid",
+                                                NULL};
         static const char *const providers[] = {"docker", "appc", NULL};
         const char *iso = json_get_str(labels, "mesos_slave_isolation");
         if (iso) {
@@ -263,7 +269,6 @@ int validate_cluster_name(struct res_ctx *ctx, const json_t *name)
 
 /* ---- cloud lookups ------------------------------------------------------------------------- */
 
-
 static char *endpoint(struct res_ctx *ctx, const char *type)
 {
         /* An explicitly configured URL wins over the catalog (tests, split deployments). */
@@ -315,8 +320,8 @@ static int os_get(struct res_ctx *ctx, const char *type, const char *path, int *
         if (ctx->auth_token)
                 strbuf_addf(&auth, "X-Auth-Token: %s", ctx->auth_token);
         const char *hdrs[] = {"Accept: application/json", auth.len ? auth.buf : NULL, NULL};
-        struct http_request rq = {.method = "GET", .url = url.buf, .headers = hdrs,
-                                  .timeout_ms = 10000};
+        struct http_request rq = {
+                .method = "GET", .url = url.buf, .headers = hdrs, .timeout_ms = 10000};
         struct http_response resp = HTTP_RESPONSE_INIT;
         _cleanup_err_ struct err e = ERR_INIT;
         int r = http_perform(&rq, &resp, &e);
@@ -335,7 +340,8 @@ static int os_get(struct res_ctx *ctx, const char *type, const char *path, int *
         pthread_mutex_lock(&app->cache_lock);
         struct os_cache_entry *slot = NULL;
         for (size_t i = 0; i < app->cache_n && !slot; i++)
-                if (now - app->cache[i].at_ms >= OS_CACHE_TTL_MS || streq(app->cache[i].key, key.buf))
+                if (now - app->cache[i].at_ms >= OS_CACHE_TTL_MS ||
+                    streq(app->cache[i].key, key.buf))
                         slot = &app->cache[i];
         if (!slot && app->cache_n < OS_CACHE_MAX) {
                 if (app->cache_n == app->cache_alloc) {
@@ -443,7 +449,8 @@ int os_check_flavor(struct res_ctx *ctx, const char *flavor)
                 return res_fail_internal(ctx, r < 0 ? r : -EIO, NULL), 1;
         size_t i;
         json_t *f;
-        json_array_foreach(json_object_get(body, "flavors"), i, f) {
+        json_array_foreach(json_object_get(body, "flavors"), i, f)
+        {
                 const char *n = json_get_str(f, "name"), *id = json_get_str(f, "id");
                 if ((n && streq(n, flavor)) || (id && streq(id, flavor)))
                         return 0;
@@ -482,7 +489,8 @@ int os_check_external_network(struct res_ctx *ctx, const char *net)
         int count = 0;
         size_t i;
         json_t *n;
-        json_array_foreach(json_object_get(body, "networks"), i, n) {
+        json_array_foreach(json_object_get(body, "networks"), i, n)
+        {
                 const char *nm = json_get_str(n, "name"), *id = json_get_str(n, "id");
                 if ((nm && streq(nm, net)) || (id && streq(id, net)))
                         count++;

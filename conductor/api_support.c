@@ -66,10 +66,10 @@ static int make_ca(struct db_conn *c, const char *cn, const char *project, const
         if (r < 0)
                 return r;
         uuid_generate_str(ret_ref);
-        json_auto_t *row = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "uuid", ret_ref, "certificate",
-                                     cert, "private_key", key, "private_key_passphrase", pass,
-                                     "project_id", json_string_or_null(project), "user_id",
-                                     json_string_or_null(user));
+        json_auto_t *row =
+                json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "uuid", ret_ref, "certificate", cert,
+                          "private_key", key, "private_key_passphrase", pass, "project_id",
+                          json_string_or_null(project), "user_id", json_string_or_null(user));
         return dbo_insert(c, &dbo_x509keypair, row, NULL, e);
 }
 
@@ -128,16 +128,14 @@ int apisup_cluster_create(const struct rpc_call_info *ci, json_t **ret_result,
                                 ? json_object_get(cl, "docker_volume_size")
                                 : json_null(),
                         "labels",
-                        json_object_get(cl, "labels") ? json_object_get(cl, "labels")
-                                                      : json_null(),
+                        json_object_get(cl, "labels") ? json_object_get(cl, "labels") : json_null(),
                         "flavor_id",
                         json_object_get(cl, ngs[i].flavor_key)
                                 ? json_object_get(cl, ngs[i].flavor_key)
                                 : json_null(),
                         "image_id", json_object_get(ct, "image_id"), "role", ngs[i].role,
                         "node_count",
-                        (json_int_t)json_integer_value(json_object_get(ci->args,
-                                                                       ngs[i].count_key)),
+                        (json_int_t)json_integer_value(json_object_get(ci->args, ngs[i].count_key)),
                         "is_default", 1, "status", "CREATE_IN_PROGRESS", "version", "");
                 const json_t *labels = json_object_get(cl, "labels");
                 const char *mn = json_get_str(labels, "min_node_count");
@@ -214,8 +212,8 @@ int apisup_cluster_update(const struct rpc_call_info *ci, json_t **ret_result,
                         return db_fail(f, r, &e);
                 json_object_set_new(ch, "status", json_string("UPDATE_IN_PROGRESS"));
         }
-        int r = dbo_update(c, &dbo_cluster, json_integer_value(json_object_get(cl, "id")), ch,
-                           NULL, &e);
+        int r = dbo_update(c, &dbo_cluster, json_integer_value(json_object_get(cl, "id")), ch, NULL,
+                           &e);
         if (r < 0)
                 return db_fail(f, r, &e);
         *ret_result = json_null();
@@ -288,10 +286,10 @@ int apisup_cluster_upgrade(const struct rpc_call_info *ci, json_t **ret_result,
                                        "Cluster Template is not valid for upgrade: Nothing to "
                                        "upgrade.");
         _cleanup_err_ struct err e = ERR_INIT;
-        json_auto_t *ch = json_pack("{s:O,s:s}", "cluster_template_id",
-                                    json_object_get(ct, "uuid"), "status", "UPDATE_IN_PROGRESS");
-        int r = dbo_update(c, &dbo_cluster, json_integer_value(json_object_get(cl, "id")), ch,
-                           NULL, &e);
+        json_auto_t *ch = json_pack("{s:O,s:s}", "cluster_template_id", json_object_get(ct, "uuid"),
+                                    "status", "UPDATE_IN_PROGRESS");
+        int r = dbo_update(c, &dbo_cluster, json_integer_value(json_object_get(cl, "id")), ch, NULL,
+                           &e);
         if (r < 0)
                 return db_fail(f, r, &e);
         *ret_result = json_null();
@@ -380,11 +378,10 @@ int apisup_get_ca(const struct rpc_call_info *ci, json_t **ret_result, struct rp
         if (with_conn(ci, &c, f) < 0 || cluster_by_args(ci, c, &cl, f) < 0 ||
             ca_row(c, cl, json_get_str(ci->args, "ca_cert_type"), &ca, f) < 0)
                 return f->err.code;
-        *ret_result = cert_ovo(json_pack("{s:O,s:O,s:O,s:O}", "project_id",
-                                         json_object_get(cl, "project_id"), "user_id",
-                                         json_object_get(cl, "user_id"), "cluster_uuid",
-                                         json_object_get(cl, "uuid"), "pem",
-                                         json_object_get(ca, "certificate")));
+        *ret_result = cert_ovo(
+                json_pack("{s:O,s:O,s:O,s:O}", "project_id", json_object_get(cl, "project_id"),
+                          "user_id", json_object_get(cl, "user_id"), "cluster_uuid",
+                          json_object_get(cl, "uuid"), "pem", json_object_get(ca, "certificate")));
         return 0;
 }
 
@@ -404,8 +401,7 @@ int apisup_sign_cert(const struct rpc_call_info *ci, json_t **ret_result, struct
                               json_get_str(ca, "private_key"),
                               json_get_str(ca, "private_key_passphrase"), &so, &pem, &e);
         if (r == -EACCES)
-                return rpc_failure_set(f, r, 400, "CertificateValidationError", "%s",
-                                       err_msg(&e));
+                return rpc_failure_set(f, r, 400, "CertificateValidationError", "%s", err_msg(&e));
         if (r < 0)
                 return rpc_failure_set(f, r, 400, "InvalidCsr", "Received invalid csr %s.",
                                        csr ? csr : "None");
@@ -436,8 +432,8 @@ int apisup_rotate_ca(const struct rpc_call_info *ci, json_t **ret_result, struct
                         json_get_str(cl, "user_id"), ref, &e);
         if (r < 0)
                 return db_fail(f, r, &e);
-        json_auto_t *ch = json_pack("{s:s,s:s}", "ca_cert_ref", ref, "status",
-                                    "UPDATE_IN_PROGRESS");
+        json_auto_t *ch =
+                json_pack("{s:s,s:s}", "ca_cert_ref", ref, "status", "UPDATE_IN_PROGRESS");
         r = dbo_update(c, &dbo_cluster, json_integer_value(json_object_get(cl, "id")), ch, NULL,
                        &e);
         if (r < 0)
@@ -445,4 +441,3 @@ int apisup_rotate_ca(const struct rpc_call_info *ci, json_t **ret_result, struct
         *ret_result = json_null();
         return 0;
 }
-

@@ -8,11 +8,16 @@
 
 #include "common/rpc.h"
 
-int apisup_cluster_create(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
-int apisup_cluster_update(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
-int apisup_cluster_resize(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
-int apisup_cluster_delete(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
-int apisup_cluster_upgrade(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
+int apisup_cluster_create(const struct rpc_call_info *ci, json_t **ret_result,
+                          struct rpc_failure *f);
+int apisup_cluster_update(const struct rpc_call_info *ci, json_t **ret_result,
+                          struct rpc_failure *f);
+int apisup_cluster_resize(const struct rpc_call_info *ci, json_t **ret_result,
+                          struct rpc_failure *f);
+int apisup_cluster_delete(const struct rpc_call_info *ci, json_t **ret_result,
+                          struct rpc_failure *f);
+int apisup_cluster_upgrade(const struct rpc_call_info *ci, json_t **ret_result,
+                           struct rpc_failure *f);
 int apisup_ng_create(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
 int apisup_ng_update(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);
 int apisup_ng_delete(const struct rpc_call_info *ci, json_t **ret_result, struct rpc_failure *f);

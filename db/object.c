@@ -10,10 +10,10 @@
 #include "common/json_util.h"
 #include "db/object.h"
 
-#define T DBO_TEXT
-#define I DBO_INT
-#define B DBO_BOOL
-#define J DBO_JSON
+#define T  DBO_TEXT
+#define I  DBO_INT
+#define B  DBO_BOOL
+#define J  DBO_JSON
 #define TM DBO_TIME
 
 static const struct dbo_column ct_cols[] = {
@@ -137,16 +137,16 @@ static const struct dbo_column ng_cols[] = {
 const struct dbo_table dbo_nodegroup = {"nodegroup", ng_cols, ARRAY_SIZE(ng_cols), NULL, NULL};
 
 static const struct dbo_column quota_cols[] = {
-        {"id", I, NULL},          {"project_id", T, NULL}, {"resource", T, NULL},
-        {"hard_limit", I, NULL},  {"created_at", TM, NULL}, {"updated_at", TM, NULL},
+        {"id", I, NULL},         {"project_id", T, NULL},  {"resource", T, NULL},
+        {"hard_limit", I, NULL}, {"created_at", TM, NULL}, {"updated_at", TM, NULL},
 };
 const struct dbo_table dbo_quota = {"quotas", quota_cols, ARRAY_SIZE(quota_cols), NULL, NULL};
 
 static const struct dbo_column fed_cols[] = {
-        {"id", I, NULL},           {"uuid", T, NULL},          {"project_id", T, NULL},
-        {"name", T, NULL},         {"hostcluster_id", T, NULL}, {"member_ids", J, NULL},
-        {"status", T, NULL},       {"status_reason", T, NULL}, {"properties", J, NULL},
-        {"created_at", TM, NULL},  {"updated_at", TM, NULL},
+        {"id", I, NULL},          {"uuid", T, NULL},           {"project_id", T, NULL},
+        {"name", T, NULL},        {"hostcluster_id", T, NULL}, {"member_ids", J, NULL},
+        {"status", T, NULL},      {"status_reason", T, NULL},  {"properties", J, NULL},
+        {"created_at", TM, NULL}, {"updated_at", TM, NULL},
 };
 const struct dbo_table dbo_federation = {"federation", fed_cols, ARRAY_SIZE(fed_cols), NULL, NULL};
 
@@ -283,8 +283,8 @@ static int add_where(struct strbuf *sb, struct params *p, const struct dbo_table
                 if (q->visibility == DBO_VIS_PROJECT || !t->public_col)
                         strbuf_addf(sb, " AND %s.project_id = $%zu", t->name, n);
                 else if (q->visibility == DBO_VIS_PROJECT_OR_PUBLIC)
-                        strbuf_addf(sb, " AND (%s.project_id = $%zu OR %s.%s)", t->name, n,
-                                    t->name, t->public_col);
+                        strbuf_addf(sb, " AND (%s.project_id = $%zu OR %s.%s)", t->name, n, t->name,
+                                    t->public_col);
                 else
                         strbuf_addf(sb,
                                     " AND (%s.project_id = $%zu OR (%s.%s AND NOT "
@@ -356,8 +356,10 @@ int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_qu
         _cleanup_(params_release) struct params p = {0};
         const char *sk = q->sort_key ? q->sort_key : "id";
         if (!dbo_sortable(t, sk))
-                return err_set(e, -EINVAL, "The sort_key value \"%s\" is an invalid field for "
-                                           "sorting", sk);
+                return err_set(e, -EINVAL,
+                               "The sort_key value \"%s\" is an invalid field for "
+                               "sorting",
+                               sk);
         strbuf_addstr(&sql, "SELECT ");
         add_select_list(&sql, t);
         strbuf_addf(&sql, " FROM %s", t->name);
@@ -373,7 +375,8 @@ int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_qu
                 size_t nid = param_add(&p, NULL, value_text(DBO_INT, mid));
                 if (!streq(sk, "id") && mv && !json_is_null(mv)) {
                         size_t nv = param_add(&p, NULL, value_text(col->type, mv));
-                        strbuf_addf(&sql, " AND (%s.%s %s $%zu OR (%s.%s = $%zu AND %s.id %s $%zu))",
+                        strbuf_addf(&sql,
+                                    " AND (%s.%s %s $%zu OR (%s.%s = $%zu AND %s.id %s $%zu))",
                                     t->name, sk, cmp, nv, t->name, sk, nv, t->name, cmp, nid);
                 } else {
                         strbuf_addf(&sql, " AND %s.id %s $%zu", t->name, cmp, nid);
@@ -411,8 +414,8 @@ int dbo_get_one(struct db_conn *c, const struct dbo_table *t, const struct dbo_q
         return 0;
 }
 
-int dbo_count(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q,
-              int64_t *ret, struct err *e)
+int dbo_count(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q, int64_t *ret,
+              struct err *e)
 {
         _cleanup_strbuf_ struct strbuf sql = STRBUF_INIT;
         _cleanup_(params_release) struct params p = {0};

@@ -54,8 +54,8 @@ struct dbo_filter {
 };
 
 enum dbo_visibility {
-        DBO_VIS_PROJECT = 0,           /* project_id = $project (when project_id set) */
-        DBO_VIS_PROJECT_OR_PUBLIC,     /* ... OR public */
+        DBO_VIS_PROJECT = 0,             /* project_id = $project (when project_id set) */
+        DBO_VIS_PROJECT_OR_PUBLIC,       /* ... OR public */
         DBO_VIS_PROJECT_OR_PUBLIC_SHOWN, /* ... OR (public AND NOT hidden) */
 };
 
@@ -64,10 +64,10 @@ struct dbo_query {
         size_t n_filters;
         const char *project_id; /* NULL = every project */
         enum dbo_visibility visibility;
-        const char *sort_key;   /* NULL = "id"; must be a real column (dbo_sortable) */
+        const char *sort_key; /* NULL = "id"; must be a real column (dbo_sortable) */
         bool sort_desc;
-        long limit;             /* <= 0 = no limit */
-        const json_t *marker;   /* keyset position: a row previously returned, or NULL */
+        long limit;           /* <= 0 = no limit */
+        const json_t *marker; /* keyset position: a row previously returned, or NULL */
 };
 
 /* The column named `name` (stored or computed), NULL when none. */
@@ -82,8 +82,8 @@ int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_qu
 int dbo_get_one(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q,
                 json_t **ret, struct err *e);
 /* Number of rows matching q (sort/limit/marker ignored). */
-int dbo_count(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q,
-              int64_t *ret, struct err *e);
+int dbo_count(struct db_conn *c, const struct dbo_table *t, const struct dbo_query *q, int64_t *ret,
+              struct err *e);
 /* Inserts the stored columns present in obj (created_at = now unless given); *ret (optional)
  * gets the new row. -EEXIST on a unique violation. */
 int dbo_insert(struct db_conn *c, const struct dbo_table *t, const json_t *obj, json_t **ret,

@@ -32,7 +32,8 @@ static void parse_expect_error(const struct schema *s, const char *body, const c
 static void test_ct_body_rules(void **state)
 {
         (void)state;
-        parse_expect_error(&schema_cluster_template, "{\"image_id\":\"i\",\"coe\":\"kubernetes\",\"bogus\":1}",
+        parse_expect_error(&schema_cluster_template,
+                           "{\"image_id\":\"i\",\"coe\":\"kubernetes\",\"bogus\":1}",
                            "Unknown attribute for argument cluster_template: bogus");
         parse_expect_error(&schema_cluster_template, "{\"image_id\":\"i\"}",
                            "Invalid input for field/attribute coe. Value: 'None'. Mandatory "
@@ -49,10 +50,11 @@ static void test_ct_body_rules(void **state)
                            "{\"image_id\":\"i\",\"coe\":\"kubernetes\",\"docker_volume_size\":0}",
                            "Invalid input for field/attribute docker_volume_size. Value: '0'. "
                            "Value should be greater or equal to 1");
-        parse_expect_error(&schema_cluster_template,
-                           "{\"image_id\":\"i\",\"coe\":\"kubernetes\",\"dns_nameserver\":\"8.8.8.x\"}",
-                           "Invalid input for field/attribute dns_nameserver. Value: '8.8.8.x'. "
-                           "Invalid DNS nameserver: 8.8.8.x");
+        parse_expect_error(
+                &schema_cluster_template,
+                "{\"image_id\":\"i\",\"coe\":\"kubernetes\",\"dns_nameserver\":\"8.8.8.x\"}",
+                "Invalid input for field/attribute dns_nameserver. Value: '8.8.8.x'. "
+                "Invalid DNS nameserver: 8.8.8.x");
 }
 
 static void test_ct_body_defaults_and_coercion(void **state)
@@ -175,9 +177,8 @@ static void test_policy_defaults(void **state)
         assert_false(policy_check(p, "cluster:create", &tr, tt));
         assert_true(policy_check(p, "cluster:create", &demo, tt));
         bool r;
-        assert_int_equal(policy_eval_string(p, "(role:member and not role:admin) or !", &demo,
-                                            NULL, &r),
-                         0);
+        assert_int_equal(
+                policy_eval_string(p, "(role:member and not role:admin) or !", &demo, NULL, &r), 0);
         assert_true(r);
         assert_int_equal(policy_eval_string(p, "role:", &demo, NULL, &r), 0);
         assert_int_equal(policy_eval_string(p, "(role:member", &demo, NULL, &r), -EINVAL);

@@ -75,6 +75,35 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, {"networks": NETWORKS})
         return self.reply(404, {"itemNotFound": {"code": 404, "message": "not found"}})
 
+    # Nova keypair create/delete (tempest's keypair setup goes through the catalog's compute).
+    def do_POST(self):
+        p = urllib.parse.urlparse(self.path).path.replace("/v2.1", "").rstrip("/")
+        n = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(n) or b"{}")
+        if self.kind == "nova" and p == "/os-keypairs":
+            name = body.get("keypair", {}).get("name")
+            if name in KEYPAIRS:
+                return self.reply(409, {"conflictingRequest": {"code": 409,
+                                                               "message": "exists"}})
+            KEYPAIRS.append(name)
+            return self.reply(200, {"keypair": {"name": name, "private_key": "-----BEGIN "
+                                                "RSA PRIVATE KEY-----\nx\n-----END RSA "
+                                                "PRIVATE KEY-----\n", "public_key": "ssh-rsa x",
+                                                "fingerprint": "00", "user_id": "u"}})
+        return self.reply(404, {"itemNotFound": {"code": 404, "message": "not found"}})
+
+    def do_DELETE(self):
+        p = urllib.parse.urlparse(self.path).path.replace("/v2.1", "").rstrip("/")
+        if self.kind == "nova" and p.startswith("/os-keypairs/"):
+            name = urllib.parse.unquote(p.split("/")[-1])
+            if name in KEYPAIRS:
+                KEYPAIRS.remove(name)
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        return self.reply(404, {"itemNotFound": {"code": 404, "message": "not found"}})
+
 
 def serve(kind, port):
     h = type("H" + kind, (Handler,), {"kind": kind})

@@ -138,6 +138,7 @@ as()
 	OUT=$(
 		# shellcheck disable=SC1090
 		. "$STATE/$who-openrc"
+		unset OS_USERNAME OS_PASSWORD OS_USER_DOMAIN_NAME
 		OS_AUTH_TYPE=v3token OS_TOKEN=${TOKEN[$who]} $OSC "$@" 2>&1
 	)
 	RC=$?
