@@ -3,7 +3,8 @@
 # comes back with its class, message and HTTP code; an unknown method is oslo's NoSuchMethod; a
 # cast reaches the server with the caller's request id in the server's log context; duplicates
 # (same _unique_id) run once; an undecodable message is dead-lettered once; a transient handler
-# failure is requeued once and dead-lettered the second time.
+# failure is requeued once and dead-lettered the second time; SIGTERM lets an in-flight call
+# finish and reply.
 set -euo pipefail
 tool=$1
 . "$(dirname "$0")/test_rpc_lib.sh"
@@ -71,5 +72,11 @@ wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_dead_letter reason=retry_fail
 sleep 1
 [ "$(grep -c '^flaky k2 ' "$RPC_TEST_DIR/serve.out")" = 2 ] || rpc_fail "always-failing message ran other than twice"
 
+# SIGTERM while a call is in flight: the handler finishes, the caller gets its reply, exit 0
+rpc_bg slowcall "$tool" call "$RPC_TEST_URL" "$topic" slow '{"ms":3000}' 20000
+caller=$RPC_LAST_PID
+wait_for_line "$RPC_TEST_DIR/serve.out" '^slow start$' 20 || rpc_fail "slow call never started"
 stop_pid "$srv" 20 || rpc_fail "server did not exit cleanly on SIGTERM"
+wait "$caller" || rpc_fail "in-flight call failed on SIGTERM: $(cat "$RPC_TEST_DIR/slowcall.out")"
+[ "$(cat "$RPC_TEST_DIR/slowcall.out")" = '"slept"' ] || rpc_fail "in-flight call lost its reply"
 rpc_say PASS

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
 #include "common/amqp.h"
 #include "common/config.h"
@@ -100,11 +101,21 @@ static int h_flaky(const struct rpc_call_info *ci, json_t **ret, struct rpc_fail
         return 0;
 }
 
+/* Sleeps args.ms milliseconds, then returns "slept"; prints "slow start" when it begins. */
+static int h_slow(const struct rpc_call_info *ci, json_t **ret, struct rpc_failure *f)
+{
+        (void)f;
+        long long ms = json_get_int(ci->args, "ms", 1000);
+        printf("slow start\n");
+        fflush(stdout);
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+        *ret = json_string("slept");
+        return 0;
+}
+
 static const struct rpc_method tool_methods[] = {
-        {"echo", h_echo},
-        {"ping", h_ping},
-        {"fail", h_fail},
-        {"flaky", h_flaky},
+        {"slow", h_slow}, {"echo", h_echo}, {"ping", h_ping}, {"fail", h_fail}, {"flaky", h_flaky},
 };
 
 static int serve(const struct rpc_opts *o, const char *topic)
