@@ -72,10 +72,21 @@ wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_dead_letter reason=retry_fail
 sleep 1
 [ "$(grep -c '^flaky k2 ' "$RPC_TEST_DIR/serve.out")" = 2 ] || rpc_fail "always-failing message ran other than twice"
 
+# a caller that gave up (its reply queue is gone): the reply comes back unroutable, is logged,
+# and the server carries on
+set +e
+out=$("$tool" call "$RPC_TEST_URL" "$topic" slow '{"ms":2500,"key":"gone"}' 1000)
+set -e
+echo "$out" | grep -q 'errno=ETIMEDOUT' || rpc_fail "short call did not time out: $out"
+wait_for_line "$RPC_TEST_DIR/serve.err" 'event=rpc_reply_undeliverable .*reason=caller_gone' 20 ||
+	rpc_fail "reply to a vanished caller not detected"
+out=$("$tool" call "$RPC_TEST_URL" "$topic" ping '{}' 10000)
+[ "$out" = true ] || rpc_fail "server unhealthy after an undeliverable reply"
+
 # SIGTERM while a call is in flight: the handler finishes, the caller gets its reply, exit 0
-rpc_bg slowcall "$tool" call "$RPC_TEST_URL" "$topic" slow '{"ms":3000}' 20000
+rpc_bg slowcall "$tool" call "$RPC_TEST_URL" "$topic" slow '{"ms":3000,"key":"inflight"}' 20000
 caller=$RPC_LAST_PID
-wait_for_line "$RPC_TEST_DIR/serve.out" '^slow start$' 20 || rpc_fail "slow call never started"
+wait_for_line "$RPC_TEST_DIR/serve.out" '^slow start inflight$' 20 || rpc_fail "slow call never started"
 stop_pid "$srv" 20 || rpc_fail "server did not exit cleanly on SIGTERM"
 wait "$caller" || rpc_fail "in-flight call failed on SIGTERM: $(cat "$RPC_TEST_DIR/slowcall.out")"
 [ "$(cat "$RPC_TEST_DIR/slowcall.out")" = '"slept"' ] || rpc_fail "in-flight call lost its reply"

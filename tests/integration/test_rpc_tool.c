@@ -101,12 +101,13 @@ static int h_flaky(const struct rpc_call_info *ci, json_t **ret, struct rpc_fail
         return 0;
 }
 
-/* Sleeps args.ms milliseconds, then returns "slept"; prints "slow start" when it begins. */
+/* Sleeps args.ms milliseconds, then returns "slept"; prints "slow start <args.key>" first. */
 static int h_slow(const struct rpc_call_info *ci, json_t **ret, struct rpc_failure *f)
 {
         (void)f;
         long long ms = json_get_int(ci->args, "ms", 1000);
-        printf("slow start\n");
+        const char *key = json_get_str(ci->args, "key");
+        printf("slow start %s\n", key ? key : "-");
         fflush(stdout);
         struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
         nanosleep(&ts, NULL);
