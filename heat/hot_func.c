@@ -107,6 +107,34 @@ static bool is_str(const json_t *j)
         return json_is_string(j);
 }
 
+/* Python s[idx] on a UTF-8 string (code points; negative from the end); NULL when out of
+ * range. */
+static json_t *str_index(json_t *str, long long idx)
+{
+        const unsigned char *p = (const unsigned char *)json_string_value(str);
+        const unsigned char *end = p + json_string_length(str);
+        long long n = 0;
+
+        for (const unsigned char *q = p; q < end; q++)
+                if ((*q & 0xc0) != 0x80)
+                        n++;
+        if (idx < 0)
+                idx += n;
+        if (idx < 0 || idx >= n)
+                return NULL;
+        for (long long i = 0; p < end; p++) {
+                if ((*p & 0xc0) == 0x80)
+                        continue;
+                if (i++ == idx) {
+                        const unsigned char *e = p + 1;
+                        while (e < end && (*e & 0xc0) == 0x80)
+                                e++;
+                        return json_stringn((const char *)p, (size_t)(e - p));
+                }
+        }
+        return NULL;
+}
+
 /* ---- get_param ---- */
 
 static int walk_path(json_t *v, json_t *path, size_t from, json_t **ret)
@@ -141,13 +169,15 @@ static int walk_path(json_t *v, json_t *path, size_t from, json_t **ret)
                                 return -1;
                         }
                         if (json_is_string(v)) {
-                                long long n = (long long)json_string_length(v);
-                                if (idx < 0)
-                                        idx += n;
-                                if (idx < 0 || idx >= n)
+                                json_t *c = str_index(v, idx);
+                                if (!c)
                                         return -1;
-                                *ret = json_checked(json_stringn(json_string_value(v) + idx, 1));
-                                return i + 1 == json_array_size(path) ? 0 : -1;
+                                if (i + 1 != json_array_size(path)) {
+                                        json_decref(c);
+                                        return -1;
+                                }
+                                *ret = c;
+                                return 0;
                         }
                         if (idx < 0)
                                 idx += (long long)json_array_size(v);
@@ -449,11 +479,7 @@ static int f_get_attr(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                         if (idx >= 0 && (size_t)idx < json_array_size(v))
                                 n = json_incref(json_array_get(v, (size_t)idx));
                 } else if (json_is_string(v) && json_is_integer(k)) {
-                        long long idx = json_integer_value(k), len = (long long)json_string_length(v);
-                        if (idx < 0)
-                                idx += len;
-                        if (idx >= 0 && idx < len)
-                                n = json_checked(json_stringn(json_string_value(v) + idx, 1));
+                        n = str_index(v, json_integer_value(k));
                 }
                 json_decref(v);
                 v = n;

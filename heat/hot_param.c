@@ -69,7 +69,6 @@ static int to_number(json_t *raw, json_t **ret, char **msg)
                 return 0;
         }
         if (!json_is_string(raw)) {
-                _cleanup_free_ char *r = hot_py_repr_dup(raw);
                 *msg = xasprintf("float() argument must be a string or a real number, not '%s'",
                                  hot_py_type(raw));
                 return -EINVAL;
@@ -91,7 +90,7 @@ static int to_number(json_t *raw, json_t **ret, char **msg)
                 d = strtod(p, &end);
                 if (*p && *end == '\0' && !(isnan(d) && strncasecmp(p, "nan", 3) != 0 &&
                                             strncasecmp(p + 1, "nan", 3) != 0)) {
-                        *ret = json_real(d);
+                        *ret = hot_py_real(d);
                         return 0;
                 }
         }
@@ -454,9 +453,9 @@ static json_t *cfn_to_hot(json_t *d)
         if (json_object_get(d, "MinValue") || json_object_get(d, "MaxValue")) {
                 json_t *l = json_checked(json_object());
                 if ((x = json_object_get(d, "MinValue")))
-                        json_object_set_new(l, "min", json_is_string(x) ? json_real(strtod(json_string_value(x), NULL)) : json_incref(x));
+                        json_object_set_new(l, "min", json_is_string(x) ? hot_py_real(strtod(json_string_value(x), NULL)) : json_incref(x));
                 if ((x = json_object_get(d, "MaxValue")))
-                        json_object_set_new(l, "max", json_is_string(x) ? json_real(strtod(json_string_value(x), NULL)) : json_incref(x));
+                        json_object_set_new(l, "max", json_is_string(x) ? hot_py_real(strtod(json_string_value(x), NULL)) : json_incref(x));
                 json_array_append_new(cons, json_pack("{so}", "range", l));
         }
         if ((x = json_object_get(d, "ConstraintDescription"))) {

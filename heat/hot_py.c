@@ -367,3 +367,15 @@ char *hot_py_json_dup(const json_t *v)
         hot_py_json_dumps(&sb, v);
         return strbuf_detach(&sb, NULL);
 }
+
+json_t *hot_py_real(double d)
+{
+        json_t *j;
+
+        if (isnan(d))
+                return json_checked(json_string("nan"));
+        if (isinf(d))
+                return json_checked(json_string(d < 0 ? "-inf" : "inf"));
+        j = json_real(d);
+        return json_checked(j);
+}

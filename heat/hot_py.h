@@ -23,6 +23,9 @@ void hot_py_float(struct strbuf *sb, double d);
 bool hot_py_eq(const json_t *a, const json_t *b);
 /* Python type name (str, int, float, bool, NoneType, list, dict). */
 const char *hot_py_type(const json_t *v);
+/* A float as a JSON value. JSON (and jansson) cannot hold inf/nan: those become the
+ * strings "inf", "-inf", "nan" (Python's str()); never NULL. */
+json_t *hot_py_real(double d);
 /* Helpers returning malloc'd strings. */
 char *hot_py_str_dup(const json_t *v);
 char *hot_py_repr_dup(const json_t *v);

@@ -235,21 +235,17 @@ static int parse_class(struct parser *P)
 
 static int parse_alt(struct parser *P);
 
-/* Copies code [from, to) to the end (for counted repetition). */
-static void copy_code(struct hot_regex *re, int from, int to)
+/* Appends a saved body that was compiled at position `orig`, relocating its jumps. */
+static void append_body(struct hot_regex *re, const struct inst *body, int len, int orig)
 {
-        int shift = (int)re->n - from;
+        int shift = (int)re->n - orig;
 
-        for (int i = from; i < to; i++) {
-                struct inst in = re->code[i];
+        for (int i = 0; i < len; i++) {
+                struct inst in = body[i];
                 if (in.op == OP_SPLIT || in.op == OP_JMP || in.op == OP_LOOK || in.op == OP_NLOOK) {
                         in.x += shift;
                         if (in.op == OP_SPLIT)
                                 in.y += shift;
-                }
-                if (in.op == OP_MARK || in.op == OP_PROGRESS) {
-                        /* loops inside copies need their own slot */
-                        in.x += 0;
                 }
                 emit(re, in);
         }
@@ -462,37 +458,29 @@ static int parse_seq(struct parser *P)
                                 return perr(P, "multiple repeat");
                         {
                                 int end = (int)P->re->n, body = end - start;
+                                struct inst *saved;
                                 if ((size_t)body * (size_t)(min + (max > 0 ? max : 1)) > 20000)
                                         return perr(P, "pattern too large");
-                                /* body copies for the mandatory part */
-                                for (int i = 1; i < min; i++)
-                                        copy_code(P->re, start, end);
+                                saved = xnew(struct inst, (size_t)body + 1);
+                                memcpy(saved, P->re->code + start, sizeof(*saved) * (size_t)body);
+                                P->re->n = (size_t)start;
+                                /* mandatory copies */
+                                for (int i = 0; i < min; i++)
+                                        append_body(P->re, saved, body, start);
                                 if (max < 0) {
                                         int s2 = (int)P->re->n;
-                                        if (min > 0)
-                                                copy_code(P->re, start, end);
-                                        else
-                                                s2 = start;
+                                        append_body(P->re, saved, body, start);
                                         emit_star(P->re, s2, lazy);
                                 } else {
-                                        int extra = max - (min > 0 ? min : 0);
-                                        if (min == 0) {
-                                                if (max == 0) {
-                                                        P->re->n = (size_t)start;
-                                                } else {
-                                                        emit_opt(P->re, start, lazy);
-                                                        extra--;
-                                                }
-                                        }
-                                        /* nested optionals: (b(b(b)?)?)? approximated as
-                                         * a chain of independent optionals, same language and
-                                         * same greedy priority */
-                                        for (int i = 0; i < extra; i++) {
+                                        /* optional copies, each its own x? (same language and
+                                         * greedy/lazy priority as Python's x{m,n}) */
+                                        for (int i = min; i < max; i++) {
                                                 int s3 = (int)P->re->n;
-                                                copy_code(P->re, start, end);
+                                                append_body(P->re, saved, body, start);
                                                 emit_opt(P->re, s3, lazy);
                                         }
                                 }
+                                free(saved);
                         }
                         k = 1;
                 }

@@ -192,7 +192,7 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
                                 } else if (json_is_number(old) && json_is_number(v)) {
                                         json_object_set_new(dst, k, json_is_integer(old) && json_is_integer(v)
                                                 ? json_integer(json_integer_value(old) + json_integer_value(v))
-                                                : json_real(json_number_value(old) + json_number_value(v)));
+                                                : hot_py_real(json_number_value(old) + json_number_value(v)));
                                 } else {
                                         json_object_set(dst, k, v);
                                 }

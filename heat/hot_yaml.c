@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "common/json_util.h"
+#include "heat/hot_py.h"
 #include "heat/hot_yaml.h"
 
 struct anchor {
@@ -237,7 +238,7 @@ static json_t *construct_int(const char *s)
         else
                 n = strtoll(p, NULL, 10);
         if (errno == ERANGE) /* beyond 64 bits: keep Python's value as a float */
-                return json_checked(json_real(sign * strtod(p, NULL)));
+                return hot_py_real((sign * strtod(p, NULL)));
         return json_checked(json_integer(sign * n));
 }
 
@@ -256,9 +257,9 @@ static json_t *construct_float(const char *s)
                 p++;
         }
         if (strcmp(p, ".inf") == 0)
-                return json_checked(json_real(sign * INFINITY));
+                return hot_py_real((sign * INFINITY));
         if (strcmp(p, ".nan") == 0)
-                return json_checked(json_real(NAN));
+                return hot_py_real((NAN));
         if (strchr(p, ':')) {
                 double base = 1, n = 0;
                 char *parts[64];
@@ -276,9 +277,9 @@ static json_t *construct_float(const char *s)
                         n += strtod(parts[np], NULL) * base;
                         base *= 60;
                 }
-                return json_checked(json_real(sign * n));
+                return hot_py_real((sign * n));
         }
-        return json_checked(json_real(sign * strtod(p, NULL)));
+        return hot_py_real((sign * strtod(p, NULL)));
 }
 
 json_t *hot_yaml_plain_scalar(const char *s, size_t len)

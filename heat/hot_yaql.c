@@ -102,7 +102,7 @@ static bool num(const json_t *v, double *d)
 
 static json_t *mknum(double d, bool integral)
 {
-        return integral ? json_integer((json_int_t)d) : json_real(d);
+        return integral ? json_integer((json_int_t)d) : hot_py_real(d);
 }
 
 static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t **ret)
@@ -431,7 +431,7 @@ static int binary(struct yq *Y, int level, json_t **ret)
                                         json_decref(r);
                                         return yerr(Y, "division by zero");
                                 }
-                                out = in ? json_integer((json_int_t)(a / b)) : json_real(a / b);
+                                out = in ? json_integer((json_int_t)(a / b)) : hot_py_real(a / b);
                                 break;
                         case '<': out = json_boolean(op[1] == '=' ? a <= b : a < b); break;
                         default: out = json_boolean(op[1] == '=' ? a >= b : a > b); break;

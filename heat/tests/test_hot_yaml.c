@@ -1,0 +1,132 @@
+/* Unit tests: YAML 1.1 typing as PyYAML's SafeLoader gives it to Heat, JSON-first, errors. */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+#include "common/json_util.h"
+#include "heat/hot_yaml.h"
+
+static json_t *load(const char *text)
+{
+        json_t *j = NULL;
+        struct hot_err he = HOT_ERR_INIT;
+
+        assert_int_equal(hot_yaml_load(text, strlen(text), NULL, &j, &he), 0);
+        return j;
+}
+
+static void expect_scalar(const char *yaml_value, const char *json)
+{
+        _cleanup_free_ char *doc = xasprintf("v: %s\n", yaml_value);
+        json_auto_t *j = load(doc);
+        _cleanup_free_ char *got = json_dumps(json_object_get(j, "v"), JSON_ENCODE_ANY);
+
+        if (strcmp(got, json) != 0)
+                fail_msg("%s -> %s, expected %s", yaml_value, got, json);
+}
+
+static void test_yaml11_scalars(void **state)
+{
+        (void)state;
+        expect_scalar("yes", "true");
+        expect_scalar("On", "true");
+        expect_scalar("NO", "false");
+        expect_scalar("off", "false");
+        expect_scalar("y", "\"y\"");
+        expect_scalar("~", "null");
+        expect_scalar("Null", "null");
+        expect_scalar("", "null");
+        expect_scalar("0755", "493");
+        expect_scalar("08", "\"08\"");
+        expect_scalar("0x1f", "31");
+        expect_scalar("0b101", "5");
+        expect_scalar("1_000", "1000");
+        expect_scalar("-12", "-12");
+        expect_scalar("1:30", "90");
+        expect_scalar("1e3", "\"1e3\"");
+        expect_scalar("1.0e+3", "1000.0");
+        expect_scalar("1.5", "1.5");
+        expect_scalar(".5", "0.5");
+        expect_scalar("2016-10-14", "\"2016-10-14\"");
+        expect_scalar("2001-12-14t21:59:43.10-05:00", "\"2001-12-14t21:59:43.10-05:00\"");
+        expect_scalar("'yes'", "\"yes\"");
+        expect_scalar("\"0755\"", "\"0755\"");
+        expect_scalar("!!str 12", "\"12\"");
+        expect_scalar("!!int \"12\"", "12");
+        expect_scalar(".inf", "\"inf\""); /* JSON has no infinity: Python str() form */
+}
+
+static void test_structure(void **state)
+{
+        json_auto_t *j = NULL;
+
+        (void)state;
+        /* duplicate keys: the last one wins (PyYAML dict assignment) */
+        j = load("a: 1\nb: 2\na: 3\n");
+        assert_int_equal(json_integer_value(json_object_get(j, "a")), 3);
+        json_decref(j);
+        /* merge keys and aliases */
+        j = load("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "m"), "x")), 1);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "m"), "y")), 3);
+        json_decref(j);
+        /* JSON text is parsed as JSON: no YAML typing of string values */
+        j = load("{\"v\": \"yes\", \"n\": 1.0}");
+        assert_string_equal(json_string_value(json_object_get(j, "v")), "yes");
+        json_decref(j);
+        /* an empty document is null */
+        j = load("");
+        assert_true(json_is_null(j));
+        json_decref(j);
+        j = NULL;
+}
+
+static void test_errors(void **state)
+{
+        struct hot_err he = HOT_ERR_INIT;
+        json_t *j = NULL;
+        const char *bad = "a: [1, 2\n";
+        struct strbuf deep = STRBUF_INIT;
+
+        (void)state;
+        assert_int_equal(hot_yaml_load(bad, strlen(bad), NULL, &j, &he), -EINVAL);
+        assert_string_equal(he.type, "ValueError");
+        assert_true(str_starts_with(he.message, "Error parsing template [root stack] "));
+        assert_non_null(strstr(he.message, "line 2, column 1"));
+        hot_err_clear(&he);
+        /* unknown tag: PyYAML's constructor error with a snippet */
+        assert_int_equal(hot_yaml_load("a: !foo x\n", 10, NULL, &j, &he), -EINVAL);
+        assert_non_null(strstr(he.message, "could not determine a constructor for the tag '!foo'"));
+        assert_non_null(strstr(he.message, "    a: !foo x\n       ^"));
+        hot_err_clear(&he);
+        /* nesting limit */
+        for (int i = 0; i < 300; i++)
+                strbuf_addch(&deep, '[');
+        assert_int_equal(hot_yaml_load(deep.buf, deep.len, NULL, &j, &he), -EINVAL);
+        hot_err_clear(&he);
+        strbuf_release(&deep);
+        /* alias bomb: bounded by the node limit */
+        {
+                struct strbuf b = STRBUF_INIT;
+                strbuf_addstr(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+                for (int i = 1; i < 12; i++)
+                        strbuf_addf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
+                                    i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+                assert_int_equal(hot_yaml_load(b.buf, b.len, NULL, &j, &he), -EINVAL);
+                assert_non_null(strstr(he.message, "too many nodes"));
+                hot_err_clear(&he);
+                strbuf_release(&b);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_yaml11_scalars),
+                cmocka_unit_test(test_structure),
+                cmocka_unit_test(test_errors),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
