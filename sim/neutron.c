@@ -609,17 +609,27 @@ static int alloc_ip(json_t *subnet, const char *ip, const char *owner, char out[
         struct taken_ctx t = {alloc};
         size_t i;
         json_t *pool;
-        json_array_foreach(json_object_get(subnet, "allocation_pools"), i, pool)
-        {
-                uint32_t lo, hi, gw = 0, a;
-                if (ipam_parse_ip(json_get_str(pool, "start"), &lo) < 0 ||
-                    ipam_parse_ip(json_get_str(pool, "end"), &hi) < 0)
-                        continue;
-                ipam_parse_ip(json_get_str(subnet, "gateway_ip"), &gw);
-                if (ipam_next_free(lo, hi, gw, ip_taken, &t, &a) == 0) {
-                        ipam_format(a, out);
-                        json_object_set_new(alloc, out, json_string(owner));
-                        return 0;
+        /* Search from just after the last address handed out (wrapping once), so filling a
+         * large subnet stays linear rather than quadratic. */
+        uint32_t cursor = (uint32_t)json_get_int(subnet, "_cursor", 0);
+        for (int pass = 0; pass < 2; pass++) {
+                json_array_foreach(json_object_get(subnet, "allocation_pools"), i, pool)
+                {
+                        uint32_t lo, hi, gw = 0, a;
+                        if (ipam_parse_ip(json_get_str(pool, "start"), &lo) < 0 ||
+                            ipam_parse_ip(json_get_str(pool, "end"), &hi) < 0)
+                                continue;
+                        if (pass == 0 && cursor >= lo && cursor < hi)
+                                lo = cursor + 1;
+                        else if (pass == 0 && cursor >= hi && cursor != 0)
+                                continue;
+                        ipam_parse_ip(json_get_str(subnet, "gateway_ip"), &gw);
+                        if (ipam_next_free(lo, hi, gw, ip_taken, &t, &a) == 0) {
+                                ipam_format(a, out);
+                                json_object_set_new(alloc, out, json_string(owner));
+                                json_object_set_new(subnet, "_cursor", json_integer(a));
+                                return 0;
+                        }
                 }
         }
         return err_set(e, -ENOSPC, "No more IP addresses available on network %s.",

@@ -478,9 +478,11 @@ static int server_create(struct httpd_req *req, void *data)
                                          group_id);
                 }
         }
-        int used = sim_count(s, K_SERVER, c->project_id);
+        /* Counting is O(servers): skip it when no limit can be reached. */
         int limit = sim_quota(s, c->project_id, "instances");
-        if (limit >= 0 && used + 1 > limit) {
+        bool limited = limit >= 0 && (size_t)limit <= json_object_size(s->db[K_SERVER]);
+        int used = limited ? sim_count(s, K_SERVER, c->project_id) : 0;
+        if (limited && used + 1 > limit) {
                 UNLOCK(s);
                 return sim_error(req, 403, NULL,
                                  "Quota exceeded for instances: Requested 1, but already used %d "
@@ -488,6 +490,8 @@ static int server_create(struct httpd_req *req, void *data)
                                  used, limit);
         }
         int cores = 0, ram = 0;
+        int lc = sim_quota(s, c->project_id, "cores"), lr = sim_quota(s, c->project_id, "ram");
+        if (lc >= 0 || lr >= 0)
         json_object_foreach(s->db[K_SERVER], k, v)
         {
                 const char *p = json_get_str(v, "_project");
@@ -498,7 +502,6 @@ static int server_create(struct httpd_req *req, void *data)
                 ram += (int)json_get_int(f, "ram", 0);
         }
         int vcpus = (int)json_get_int(flavor, "vcpus", 1), fram = (int)json_get_int(flavor, "ram", 0);
-        int lc = sim_quota(s, c->project_id, "cores"), lr = sim_quota(s, c->project_id, "ram");
         if ((lc >= 0 && cores + vcpus > lc) || (lr >= 0 && ram + fram > lr)) {
                 bool cpu = lc >= 0 && cores + vcpus > lc;
                 UNLOCK(s);
@@ -661,7 +664,8 @@ void sim_nova_boot_done(struct sim *s, json_t *srv)
                 sim_set(srv, "progress", json_integer(100));
                 sim_set_str(srv, "OS-SRV-USG:launched_at", now);
                 sim_set(srv, "_signal", json_true());
-                s->coe_dirty = true;
+                if (json_get_str(srv, "_coe"))
+                        s->coe_dirty = true;
         }
         sim_set_str(srv, "updated", now);
 }

@@ -18,11 +18,16 @@ SRC = os.environ.get("MC_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirna
 BUILD = os.environ.get("MC_BUILD_DIR", os.path.join(SRC, "build"))
 SIM_BIN = os.path.join(BUILD, "sim", "magnum-sim")
 KEYSTONE = "http://127.0.0.1:5000/v3"
-NOVA = "http://127.0.0.1:8774/v2.1"
-NEUTRON = "http://127.0.0.1:9696/v2.0"
-GLANCE = "http://127.0.0.1:9292/v2"
-OCTAVIA = "http://127.0.0.1:9876/v2"
-ADMIN = "http://127.0.0.1:8799"
+# These tests talk to the sim directly, so they run it on shifted ports and can run beside a
+# quickstart sim that holds the catalog's ports.
+OFF = int(os.environ.get("MC_SIM_TEST_PORT_OFFSET", "10000"))
+PORTS = {"nova": 8774 + OFF, "neutron": 9696 + OFF, "glance": 9292 + OFF, "cinder": 8776 + OFF,
+         "octavia": 9876 + OFF, "admin": 8799 + OFF}
+NOVA = "http://127.0.0.1:%d/v2.1" % PORTS["nova"]
+NEUTRON = "http://127.0.0.1:%d/v2.0" % PORTS["neutron"]
+GLANCE = "http://127.0.0.1:%d/v2" % PORTS["glance"]
+OCTAVIA = "http://127.0.0.1:%d/v2" % PORTS["octavia"]
+ADMIN = "http://127.0.0.1:%d" % PORTS["admin"]
 
 
 def fail(msg):
@@ -65,16 +70,19 @@ class Sim:
     """A magnum-sim process for one test."""
 
     def __init__(self, *sets):
-        if port_open(8774) or port_open(8799):
-            fail("something already listens on the sim's ports (8774/8799); stop it first")
+        busy = [p for p in PORTS.values() if port_open(p)]
+        if busy:
+            fail("something already listens on %s; stop it first" % busy)
         self.dir = tempfile.mkdtemp(prefix="mc-sim-test-")
         args = [SIM_BIN, "--set", "sim.state_dir=" + self.dir]
+        for svc, port in PORTS.items():
+            args += ["--set", "sim.%s_port=%d" % (svc, port)]
         for s in ("sim.boot_delay_ms=200", "sim.lb_delay_ms=100", "sim.health_interval_ms=300") + sets:
             args += ["--set", s]
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(100):
-            if port_open(8799) and port_open(8774):
+            if port_open(PORTS["admin"]) and port_open(PORTS["nova"]):
                 return
             if self.proc.poll() is not None:
                 break

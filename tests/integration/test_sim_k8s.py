@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_sim_common import (ADMIN, BUILD, NEUTRON, NOVA, Sim, call, check, fail,
+from test_sim_common import (GLANCE, ADMIN, BUILD, NEUTRON, NOVA, Sim, call, check, fail,
                              services_start, token, wait_for)
 
 KUBECTL = "/opt/magnum-c/kubernetes-client/usr/bin/kubectl"
@@ -55,7 +55,7 @@ def main():
             "external_gateway_info": {"network_id": public}}})
         call("PUT", NEUTRON + "/routers/%s/add_router_interface" % router["router"]["id"], tok,
              {"subnet_id": sub["subnet"]["id"]})
-        st, imgs = call("GET", "http://127.0.0.1:9292/v2/images?name=fedora-coreos-latest", tok)
+        st, imgs = call("GET", GLANCE + "/images?name=fedora-coreos-latest", tok)
         image = imgs["images"][0]["id"]
         ids = {}
         for name in ("kc-master-0", "kc-node-0", "kc-node-1"):

@@ -17,7 +17,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_sim_common import (ADMIN, KEYSTONE, NEUTRON, NOVA, Sim, call, check, fail,
+from test_sim_common import (GLANCE, ADMIN, KEYSTONE, NEUTRON, NOVA, Sim, call, check, fail,
                              services_start, token, wait_for)
 
 SEEN = []
@@ -154,7 +154,7 @@ def main():
 
 
 def image(tok):
-    st, imgs = call("GET", "http://127.0.0.1:9292/v2/images?name=cirros-0.5.2-x86_64-disk", tok)
+    st, imgs = call("GET", GLANCE + "/images?name=cirros-0.5.2-x86_64-disk", tok)
     return imgs["images"][0]["id"]
 
 
