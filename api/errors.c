@@ -3,6 +3,7 @@
 
 #include "api/errors.h"
 #include "common/json_util.h"
+#include "common/utf8.h"
 
 char *api_error_title(const char *faultstring)
 {
@@ -108,8 +109,10 @@ static json_t *microversion_entry(const char *description, bool accept_json)
         return en;
 }
 
-json_t *api_error_body(int status, enum api_err_kind kind, const char *detail, bool accept_json)
+json_t *api_error_body(int status, enum api_err_kind kind, const char *detail_in, bool accept_json)
 {
+        /* Messages quote what the client sent (names, query keys), which need not be UTF-8. */
+        _cleanup_free_ char *detail = utf8_sanitize(detail_in);
         json_t *en;
         if (kind == API_ERR_MICROVERSION) {
                 en = microversion_entry(detail, accept_json);

@@ -19,6 +19,7 @@
 
 #include "common/ids.h"
 #include "common/json_util.h"
+#include "common/utf8.h"
 
 #define HTTPD_MAX_PARAMS   8
 #define HTTPD_MAX_SEGMENTS 64
@@ -685,8 +686,9 @@ int httpd_resp_status(const struct httpd_req *req)
         return req->status;
 }
 
-static void default_error(struct httpd_req *req, int status, const char *detail)
+static void default_error(struct httpd_req *req, int status, const char *detail_in)
 {
+        _cleanup_free_ char *detail = utf8_sanitize(detail_in);
         json_auto_t *j =
                 json_checked(json_pack("{s:{s:i,s:s,s:s}}", "error", "code", status, "title",
                                        httpd_reason(status), "message", detail ? detail : ""));
@@ -812,6 +814,16 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind _unused_,
         return MHD_YES;
 }
 
+/* A Host header we are willing to echo into links: printable ASCII, no path or quoting. */
+static bool host_ok(const char *h)
+{
+        for (const char *p = h; *p; p++)
+                if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+                    strchr("/\\\"<>'`{}|^", *p))
+                        return false;
+        return strlen(h) <= 255;
+}
+
 /* Request set-up on the first access-handler call (headers are all there). Returns 0 to go
  * on, or an HTTP status to answer with at once. */
 static int req_begin(struct httpd_req *req, const char *method)
@@ -846,7 +858,7 @@ static int req_begin(struct httpd_req *req, const char *method)
         }
 
         const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
-        if (host && *host && !strpbrk(host, " /\\\r\n\"<>"))
+        if (host && *host && host_ok(host))
                 req->host_url = xasprintf("%s://%s", srv->tls ? "https" : "http", host);
 
         /* Split the raw target into path and query. Absolute-form targets keep only the path. */

@@ -121,6 +121,11 @@ static void test_envelope(void **state _unused_)
         assert_string_equal(json_get_str(en, "detail"), "");
         assert_int_equal(json_get_int(en, "status", 0), 406);
 
+        /* bytes a client sent that are not UTF-8 must not break the body */
+        json_auto_t *bad = api_error_body(400, API_ERR_WSME, "Unknown argument: \"\xff\"", true);
+        en = json_array_get(json_object_get(bad, "errors"), 0);
+        assert_string_equal(json_get_str(en, "detail"), "Unknown argument: \"\xef\xbf\xbd\"");
+
         json_auto_t *mv = api_error_body(406, API_ERR_MICROVERSION, "Version 1.11 was ...", true);
         en = json_array_get(json_object_get(mv, "errors"), 0);
         assert_string_equal(json_get_str(en, "code"), "magnum.microversion-unsupported");
@@ -349,6 +354,18 @@ static void test_http(void **state _unused_)
         en = json_array_get(json_object_get(e5, "errors"), 0);
         assert_string_equal(json_get_str(en, "title"), "Cluster 1");
         assert_string_equal(json_get_str(en, "code"), "client");
+
+        /* a query key that is not UTF-8, and a Host header that cannot be echoed */
+        json_auto_t *e7 = call("GET", "/v1?%ff=1", NULL, &resp);
+        assert_int_equal(resp.status, 400);
+        en = json_array_get(json_object_get(e7, "errors"), 0);
+        assert_string_equal(json_get_str(en, "detail"), "Unknown argument: \"\xef\xbf\xbd\"");
+        const char *badhost[] = {"Host: \xff\xfe", NULL};
+        json_auto_t *v1b = call("GET", "/v1", badhost, &resp);
+        assert_int_equal(resp.status, 200);
+        assert_true(str_starts_with(
+                json_get_str(json_array_get(json_object_get(v1b, "clusters"), 0), "href"),
+                "http://127.0.0.1:"));
 
         /* unknown query argument on the public documents */
         json_auto_t *e6 = call("GET", "/v1?foo=1", NULL, &resp);
