@@ -830,9 +830,17 @@ static int port_alloc(struct sim *s, json_t *net, const json_t *req_ips, const c
                                                 sub = c2;
                                 }
                         }
+                        if (!sub && !sid) {
+                                r = err_set(e, -EINVAL,
+                                            "IP address %s is not a valid IP for any of the "
+                                            "subnets on the specified network.",
+                                            ip ? ip : "");
+                                *ret_status = 400;
+                                *ret_type = "InvalidIpForNetwork";
+                                break;
+                        }
                         if (!sub) {
-                                r = err_set(e, -ENOENT, "Subnet %s could not be found.",
-                                            sid ? sid : "");
+                                r = err_set(e, -ENOENT, "Subnet %s could not be found.", sid);
                                 *ret_status = 404;
                                 *ret_type = "SubnetNotFound";
                                 break;
