@@ -3,6 +3,7 @@
 
 #include "api/errors.h"
 #include "api/middleware.h"
+#include "common/utf8.h"
 
 /* Per-request state kept in the request's ctx slot. */
 struct api_reqstate {
@@ -244,6 +245,14 @@ static int authenticate(struct httpd_req *req, const struct api_mw *mw)
                 for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
                         if (!httpd_req_header(req, defaults[i].name))
                                 httpd_req_set_header(req, defaults[i].name, defaults[i].def);
+                /* Identity values end up in JSON (RPC context, resources): keep them UTF-8. */
+                for (size_t i = 0; i < ARRAY_SIZE(auth_headers); i++) {
+                        const char *v = httpd_req_header(req, auth_headers[i]);
+                        if (v && !utf8_valid(v, strlen(v))) {
+                                _cleanup_free_ char *fixed = utf8_sanitize(v);
+                                httpd_req_set_header(req, auth_headers[i], fixed);
+                        }
+                }
                 return 0;
         }
         const char *tok = httpd_req_header(req, "X-Auth-Token");

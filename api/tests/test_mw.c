@@ -308,6 +308,10 @@ static void test_http(void **state _unused_)
         assert_string_equal(json_get_str(id2, "roles"), "member");
         assert_string_equal(json_get_str(id2, "project"), "p1");
 
+        const char *badid[] = {"X-User-Id: u\xff", NULL};
+        json_auto_t *id3 = call("GET", "/v1/echo", badid, &resp);
+        assert_string_equal(json_get_str(id3, "user"), "u\xef\xbf\xbd");
+
         /* re-routing under /v1 */
         json_auto_t *rr = call("GET", "/echo", NULL, &resp);
         assert_int_equal(resp.status, 200);
