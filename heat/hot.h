@@ -28,6 +28,9 @@ struct hot_input {
         json_t *params;               /* -P name=value (strings; borrowed), may be NULL */
         json_t *attrs;                /* resolve: ATTRS.json fixture (borrowed), may be NULL */
         const char *stack_name;       /* default "dummy" for validate, "stack" for resolve */
+        json_t *file_cache;           /* optional caller-owned {path: content} cache of files
+                                       * read from disk (templates, env files, get_file);
+                                       * reused across calls, e.g. for nested stacks */
 };
 
 /* Heat's template-validate: on success *ret = {"ok": true, "version", "description",

@@ -494,7 +494,7 @@ static int f_get_file(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                       struct hot_err *he)
 {
         json_auto_t *a = NULL;
-        const char *content;
+        json_t *content;
         int r;
 
         r = R(ev, args, &a, he);
@@ -507,7 +507,7 @@ static int f_get_file(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                 return hot_fn_err(ev, f, he,
                                   "No content found in the \"files\" section for %s path: %s",
                                   f->name, json_string_value(a));
-        *ret = json_checked(json_string(content));
+        *ret = json_incref(content);
         return 0;
 }
 

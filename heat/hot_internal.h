@@ -132,7 +132,7 @@ int hot_param_groups_validate(struct hot_stack *s, struct hot_err *he);
 /* ---- stack (hot_stack.c) ---- */
 /* get_file / template lookup: files map first, then a file relative to the template's
  * directory (cached). NULL when absent. */
-const char *hot_stack_file(struct hot_stack *s, const char *key);
+json_t *hot_stack_file(struct hot_stack *s, const char *key); /* borrowed JSON string */
 
 /* ---- yaql subset (hot_yaql.c) ---- */
 int hot_yaql_eval(const char *expr, json_t *data, json_t **ret, struct hot_err *he);

@@ -7,7 +7,10 @@
 #include "common/common.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <limits.h>
 #include <libgen.h>
 
@@ -62,25 +65,34 @@ const char *hot_sec(const struct hot_stack *s, int which)
 
 int hot_read_file(const char *path, char **ret, size_t *ret_len)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "rb");
-        struct strbuf sb = STRBUF_INIT;
-        char buf[65536];
-        size_t n;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        char *buf;
+        size_t len = 0;
 
-        if (!f)
+        if (fd < 0)
                 return -errno;
-        while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-                strbuf_add(&sb, buf, n);
-                if (sb.len > (size_t)HOT_MAX_TEMPLATE_SIZE * 4) {
-                        strbuf_release(&sb);
-                        return -EFBIG;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if ((size_t)st.st_size > (size_t)HOT_MAX_TEMPLATE_SIZE * 4)
+                return -EFBIG;
+        buf = xmalloc((size_t)st.st_size + 1);
+        while (len < (size_t)st.st_size) {
+                ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        free(buf);
+                        return n < 0 ? -errno : -EIO;
                 }
+                len += (size_t)n;
         }
-        if (ferror(f)) {
-                strbuf_release(&sb);
-                return -EIO;
-        }
-        *ret = strbuf_detach(&sb, ret_len);
+        buf[len] = '\0';
+        *ret = buf;
+        if (ret_len)
+                *ret_len = len;
         return 0;
 }
 
@@ -101,7 +113,7 @@ static char *join_path(const char *dir, const char *rel)
         return xasprintf("%s/%s", dir, r);
 }
 
-static const char *file_lookup(json_t *files, json_t *cache, const char *dir, const char *key)
+static json_t *file_lookup_json(json_t *files, json_t *cache, const char *dir, const char *key)
 {
         json_t *v = json_object_get(files, key);
         _cleanup_free_ char *path = NULL;
@@ -109,23 +121,32 @@ static const char *file_lookup(json_t *files, json_t *cache, const char *dir, co
         size_t len;
 
         if (json_is_string(v))
-                return json_string_value(v);
+                return v;
         if (strstr(key, "://") && !str_starts_with(key, "file://"))
                 return NULL;
         path = join_path(dir, key);
         v = json_object_get(cache, path);
         if (v)
-                return json_string_value(v);
+                return v;
         if (hot_read_file(path, &buf, &len) < 0)
                 return NULL;
-        json_object_set_new(cache, path, json_checked(json_stringn_nocheck(buf, len)));
+        /* file contents must be UTF-8 text to become a JSON string */
+        v = json_stringn(buf, len);
         free(buf);
-        return json_string_value(json_object_get(cache, path));
+        if (!v)
+                return NULL;
+        json_object_set_new(cache, path, v);
+        return v;
 }
 
-const char *hot_stack_file(struct hot_stack *s, const char *key)
+static const char *file_lookup(json_t *files, json_t *cache, const char *dir, const char *key)
 {
-        return file_lookup(s->files, s->filecache, s->base_dir, key);
+        return json_string_value(file_lookup_json(files, cache, dir, key));
+}
+
+json_t *hot_stack_file(struct hot_stack *s, const char *key)
+{
+        return file_lookup_json(s->files, s->filecache, s->base_dir, key);
 }
 
 /* ---- environment ---- */
@@ -863,7 +884,7 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
         size_t len = 0;
         int r;
 
-        s->filecache = json_checked(json_object());
+        s->filecache = in->file_cache ? json_incref(in->file_cache) : json_checked(json_object());
         s->cond_vals = json_checked(json_object());
         s->cond_busy = json_checked(json_object());
         s->enabled = json_checked(json_object());
@@ -886,9 +907,18 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
                 text = xstrndup(in->tmpl_text, in->tmpl_len);
                 len = in->tmpl_len;
         } else {
-                r = hot_read_file(in->tmpl_path, &text, &len);
-                if (r < 0)
-                        return hot_err_set(he, "IOError", "%s: %s", in->tmpl_path, strerror(-r));
+                json_t *c = json_object_get(s->filecache, in->tmpl_path);
+                if (c) {
+                        text = xstrndup(json_string_value(c), json_string_length(c));
+                        len = json_string_length(c);
+                } else {
+                        r = hot_read_file(in->tmpl_path, &text, &len);
+                        if (r < 0)
+                                return hot_err_set(he, "IOError", "%s: %s", in->tmpl_path, strerror(-r));
+                        c = json_stringn(text, len);
+                        if (c)
+                                json_object_set_new(s->filecache, in->tmpl_path, c);
+                }
         }
         if (len > HOT_MAX_TEMPLATE_SIZE)
                 return hot_err_set(he, "RequestLimitExceeded",
@@ -912,13 +942,19 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
                 json_auto_t *ej = NULL;
                 size_t el;
                 const char *content = json_string_value(json_object_get(in->files, in->env_paths[i]));
+                if (!content)
+                        content = json_string_value(json_object_get(s->filecache, in->env_paths[i]));
                 if (content) {
                         et = xstrdup(content);
                         el = strlen(et);
                 } else {
+                        json_t *c;
                         r = hot_read_file(in->env_paths[i], &et, &el);
                         if (r < 0)
                                 return hot_err_set(he, "IOError", "%s: %s", in->env_paths[i], strerror(-r));
+                        c = json_stringn(et, el);
+                        if (c)
+                                json_object_set_new(s->filecache, in->env_paths[i], c);
                 }
                 r = hot_yaml_load(et, el, in->env_paths[i], &ej, he);
                 if (r < 0)

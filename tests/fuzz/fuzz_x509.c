@@ -33,6 +33,8 @@ static void sign(const char *pem, bool allow_ca)
         struct err e = ERR_INIT;
         char *cert = NULL;
         int r = x509_sign_csr(pem, ca_cert, ca_key, NULL, &so, &cert, &e);
+        if (getenv("FUZZ_VERBOSE")) /* to check what the seeds reach */
+                fprintf(stderr, "sign allow_ca=%d: %d %s\n", allow_ca, r, r < 0 ? err_msg(&e) : "");
         if (r < 0) {
                 if (cert || !e.msg)
                         abort();
