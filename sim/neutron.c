@@ -1950,9 +1950,8 @@ static json_t *quota_json(struct sim *s, const char *project, bool details)
         return q;
 }
 
-static int quota_show(struct httpd_req *req, void *data)
+static int quota_show_common(struct httpd_req *req, bool details)
 {
-        bool details = data != NULL;
         struct sim_ctx *c = sim_ctx(req);
         struct sim *s = c->sim;
         const char *pid = httpd_req_param(req, "id");
@@ -1963,6 +1962,12 @@ static int quota_show(struct httpd_req *req, void *data)
         json_t *out = json_pack("{s:o}", "quota", quota_json(s, pid, details));
         UNLOCK(s);
         return sim_reply(req, 200, json_checked(out));
+}
+
+static int quota_show(struct httpd_req *req, void *data)
+{
+        (void)data;
+        return quota_show_common(req, false);
 }
 
 static int quota_update(struct httpd_req *req, void *data)
@@ -2147,7 +2152,7 @@ static int quota_list(struct httpd_req *req, void *data)
 static int noop_details(struct httpd_req *req, void *data)
 {
         (void)data;
-        return quota_show(req, (void *)1);
+        return quota_show_common(req, true);
 }
 
 #define P(m, path, fn) {m, path, fn, NULL, NULL}
