@@ -16,7 +16,7 @@
 #include "common/x509.h"
 
 #define X509_MAX_PEM (64 * 1024)
-#define DAY_S (24 * 3600)
+#define DAY_S        (24 * 3600)
 
 DEFINE_CLEANUP_FUNC(struct gnutls_x509_privkey_int, gnutls_x509_privkey_deinit)
 DEFINE_CLEANUP_FUNC(struct gnutls_x509_crt_int, gnutls_x509_crt_deinit)
@@ -58,8 +58,7 @@ static int pem_datum(const char *pem, gnutls_datum_t *d, const char *what, struc
         return 0;
 }
 
-static int key_import(const char *pem, const char *pass, gnutls_x509_privkey_t *ret,
-                      struct err *e)
+static int key_import(const char *pem, const char *pass, gnutls_x509_privkey_t *ret, struct err *e)
 {
         _cleanup_key_ gnutls_x509_privkey_t k = NULL;
         gnutls_datum_t d;
@@ -69,7 +68,8 @@ static int key_import(const char *pem, const char *pass, gnutls_x509_privkey_t *
         r = gnutls_x509_privkey_init(&k);
         if (r < 0)
                 return gt_fail(e, -EIO, "private key", r);
-        r = gnutls_x509_privkey_import2(k, &d, GNUTLS_X509_FMT_PEM, pass, pass ? 0 : GNUTLS_PKCS_PLAIN);
+        r = gnutls_x509_privkey_import2(k, &d, GNUTLS_X509_FMT_PEM, pass,
+                                        pass ? 0 : GNUTLS_PKCS_PLAIN);
         if (r == GNUTLS_E_DECRYPTION_FAILED || r == GNUTLS_E_NEED_FALLBACK ||
             (r < 0 && strstr(pem, "ENCRYPTED") && pass))
                 return gt_fail(e, -EBADMSG, "private key (wrong passphrase?)", r);
@@ -205,8 +205,8 @@ int x509_generate_ca(const char *key_pem, const char *passphrase, const char *cn
         return crt_export(c, ret_cert_pem, e);
 }
 
-int x509_generate_csr(const char *key_pem, const char *passphrase,
-                      const struct x509_csr_opts *o, char **ret_csr_pem, struct err *e)
+int x509_generate_csr(const char *key_pem, const char *passphrase, const struct x509_csr_opts *o,
+                      char **ret_csr_pem, struct err *e)
 {
         if (!o || !o->cn || !*o->cn)
                 return err_set(e, -EINVAL, "CSR common name is empty");
@@ -217,9 +217,8 @@ int x509_generate_csr(const char *key_pem, const char *passphrase,
                 return r;
         if ((r = gnutls_x509_crq_init(&q)) < 0)
                 return gt_fail(e, -EIO, "CSR init", r);
-        if (o->org && (r = gnutls_x509_crq_set_dn_by_oid(q, GNUTLS_OID_X520_ORGANIZATION_NAME,
-                                                         0, o->org,
-                                                         (unsigned)strlen(o->org))) < 0)
+        if (o->org && (r = gnutls_x509_crq_set_dn_by_oid(q, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
+                                                         o->org, (unsigned)strlen(o->org))) < 0)
                 return gt_fail(e, -EINVAL, "CSR organization", r);
         if ((r = gnutls_x509_crq_set_dn_by_oid(q, GNUTLS_OID_X520_COMMON_NAME, 0, o->cn,
                                                (unsigned)strlen(o->cn))) < 0)
@@ -237,10 +236,9 @@ int x509_generate_csr(const char *key_pem, const char *passphrase,
                 if ((r = gnutls_x509_crq_set_key_purpose_oid(q, o->ext_key_usage[i], 0)) < 0)
                         return gt_fail(e, -EINVAL, "CSR extended key usage", r);
         for (size_t i = 0; o->dns_names && o->dns_names[i]; i++)
-                if ((r = gnutls_x509_crq_set_subject_alt_name(q, GNUTLS_SAN_DNSNAME,
-                                                              o->dns_names[i],
-                                                              (unsigned)strlen(o->dns_names[i]),
-                                                              GNUTLS_FSAN_APPEND)) < 0)
+                if ((r = gnutls_x509_crq_set_subject_alt_name(
+                             q, GNUTLS_SAN_DNSNAME, o->dns_names[i],
+                             (unsigned)strlen(o->dns_names[i]), GNUTLS_FSAN_APPEND)) < 0)
                         return gt_fail(e, -EINVAL, "CSR DNS name", r);
         for (size_t i = 0; o->ip_addresses && o->ip_addresses[i]; i++) {
                 unsigned char bin[16];
@@ -250,8 +248,7 @@ int x509_generate_csr(const char *key_pem, const char *passphrase,
                 else if (inet_pton(AF_INET6, o->ip_addresses[i], bin) == 1)
                         len = 16;
                 else
-                        return err_set(e, -EINVAL, "'%s' is not an IP address",
-                                       o->ip_addresses[i]);
+                        return err_set(e, -EINVAL, "'%s' is not an IP address", o->ip_addresses[i]);
                 if ((r = gnutls_x509_crq_set_subject_alt_name(q, GNUTLS_SAN_IPADDRESS, bin, len,
                                                               GNUTLS_FSAN_APPEND)) < 0)
                         return gt_fail(e, -EINVAL, "CSR IP address", r);
@@ -324,11 +321,10 @@ static int copy_ext(gnutls_x509_crt_t c, gnutls_x509_crq_t q, unsigned idx,
                 unsigned usage = 0;
                 if ((r = gnutls_x509_ext_import_key_usage(&raw, &usage)) < 0)
                         return gt_fail(e, -EINVAL, "CSR key usage", r);
-                unsigned allowed_ku = o->allowed_key_usage
-                                              ? o->allowed_key_usage
-                                              : (X509_KU_DIGITAL_SIGNATURE |
-                                                 X509_KU_KEY_ENCIPHERMENT |
-                                                 X509_KU_NON_REPUDIATION);
+                unsigned allowed_ku =
+                        o->allowed_key_usage ? o->allowed_key_usage
+                                             : (X509_KU_DIGITAL_SIGNATURE |
+                                                X509_KU_KEY_ENCIPHERMENT | X509_KU_NON_REPUDIATION);
                 if (!o->allow_ca)
                         allowed_ku &= ~(unsigned)(X509_KU_KEY_CERT_SIGN | X509_KU_CRL_SIGN);
                 if ((usage & ~allowed_ku) && crit)
@@ -357,8 +353,8 @@ static int copy_ext(gnutls_x509_crt_t c, gnutls_x509_crq_t q, unsigned idx,
 }
 
 int x509_sign_csr(const char *csr_pem, const char *ca_cert_pem, const char *ca_key_pem,
-                  const char *ca_passphrase, const struct x509_sign_opts *o,
-                  char **ret_cert_pem, struct err *e)
+                  const char *ca_passphrase, const struct x509_sign_opts *o, char **ret_cert_pem,
+                  struct err *e)
 {
         static const struct x509_sign_opts defaults = {0};
         if (!o)
@@ -415,9 +411,8 @@ int x509_sign_csr(const char *csr_pem, const char *ca_cert_pem, const char *ca_k
 }
 
 int x509_issue(const struct x509_csr_opts *o, unsigned bits, const char *ca_cert_pem,
-               const char *ca_key_pem, const char *ca_passphrase,
-               const struct x509_sign_opts *so, char **ret_key_pem, char **ret_cert_pem,
-               struct err *e)
+               const char *ca_key_pem, const char *ca_passphrase, const struct x509_sign_opts *so,
+               char **ret_key_pem, char **ret_cert_pem, struct err *e)
 {
         _cleanup_free_ char *key = NULL;
         _cleanup_free_ char *csr = NULL;

@@ -59,9 +59,9 @@ int x509_generate_ca(const char *key_pem, const char *passphrase, const char *cn
                      unsigned validity_days, char **ret_cert_pem, struct err *e);
 
 struct x509_csr_opts {
-        const char *cn;           /* required */
-        const char *org;          /* O=, NULL for none */
-        unsigned key_usage;       /* X509_KU_* bits; 0 = no KeyUsage extension */
+        const char *cn;     /* required */
+        const char *org;    /* O=, NULL for none */
+        unsigned key_usage; /* X509_KU_* bits; 0 = no KeyUsage extension */
         bool key_usage_critical;
         const char *const *ext_key_usage; /* NULL-terminated OIDs (X509_EKU_*), NULL = none */
         const char *const *dns_names;     /* NULL-terminated SAN DNS names, NULL = none */
@@ -70,14 +70,14 @@ struct x509_csr_opts {
 };
 
 /* Creates a CSR signed by key_pem. Caller frees *ret_csr_pem. A malformed IP → -EINVAL. */
-int x509_generate_csr(const char *key_pem, const char *passphrase,
-                      const struct x509_csr_opts *o, char **ret_csr_pem, struct err *e);
+int x509_generate_csr(const char *key_pem, const char *passphrase, const struct x509_csr_opts *o,
+                      char **ret_csr_pem, struct err *e);
 
 struct x509_sign_opts {
-        unsigned validity_days;    /* [x509] term_of_validity; 0 = 1825 */
+        unsigned validity_days;     /* [x509] term_of_validity; 0 = 1825 */
         unsigned allowed_key_usage; /* X509_KU_* bits; 0 = digitalSignature|keyEncipherment|
                                      * nonRepudiation (Magnum's default) */
-        bool allow_ca;             /* [x509] allow_ca */
+        bool allow_ca;              /* [x509] allow_ca */
 };
 
 /* Signs a CSR with the CA (ca_key_pem decrypted with ca_passphrase when non-NULL). The CSR's
@@ -88,22 +88,21 @@ struct x509_sign_opts {
  * critical; CA:TRUE becomes CA:FALSE (non-critical), or -EACCES when critical, unless
  * allow_ca. Unparsable CSR → -EINVAL. Caller frees *ret_cert_pem. */
 int x509_sign_csr(const char *csr_pem, const char *ca_cert_pem, const char *ca_key_pem,
-                  const char *ca_passphrase, const struct x509_sign_opts *o,
-                  char **ret_cert_pem, struct err *e);
+                  const char *ca_passphrase, const struct x509_sign_opts *o, char **ret_cert_pem,
+                  struct err *e);
 
 /* Convenience: a fresh key (plain PKCS#8) and a certificate signed by the CA, for the CSR
  * options given (e.g. Magnum's own client certificate CN=admin, O=system:masters). Caller frees
  * both. */
 int x509_issue(const struct x509_csr_opts *o, unsigned bits, const char *ca_cert_pem,
-               const char *ca_key_pem, const char *ca_passphrase,
-               const struct x509_sign_opts *so, char **ret_key_pem, char **ret_cert_pem,
-               struct err *e);
+               const char *ca_key_pem, const char *ca_passphrase, const struct x509_sign_opts *so,
+               char **ret_key_pem, char **ret_cert_pem, struct err *e);
 
 struct x509_info {
-        char *subject;    /* RFC 4514 DN, e.g. "O=system:masters,CN=admin" (owned) */
-        char *issuer;     /* owned */
-        bool is_ca;       /* BasicConstraints CA:TRUE */
-        unsigned key_usage;        /* X509_KU_* bits, 0 when absent */
+        char *subject;      /* RFC 4514 DN, e.g. "O=system:masters,CN=admin" (owned) */
+        char *issuer;       /* owned */
+        bool is_ca;         /* BasicConstraints CA:TRUE */
+        unsigned key_usage; /* X509_KU_* bits, 0 when absent */
         bool key_usage_critical;
         long long not_before, not_after; /* seconds since the epoch */
         char *serial_hex;                /* owned, lower-case hex */

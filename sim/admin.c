@@ -19,11 +19,11 @@
 #include "common/json_util.h"
 #include "sim/sim.h"
 
-#define LOCK(s) pthread_mutex_lock(&(s)->lock)
+#define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
-static const char *const svc_names[SVC_COUNT] = {"nova", "neutron", "glance", "cinder",
-                                                 "octavia", "admin"};
+static const char *const svc_names[SVC_COUNT] = {"nova",   "neutron", "glance",
+                                                 "cinder", "octavia", "admin"};
 
 static int svc_index(const char *name)
 {
@@ -79,9 +79,11 @@ static int faults_set(struct httpd_req *req, void *data)
         const char *k;
         json_t *v;
         /* validate first so a bad request changes nothing */
-        json_object_foreach(json_object_get(b, "delay_ms"), k, v) if (svc_index(k) < 0 ||
-                                                                      !json_is_integer(v))
-                return sim_error(req, 400, NULL, "delay_ms: unknown service '%s'", k);
+        json_object_foreach(
+                json_object_get(b, "delay_ms"), k,
+                v) if (svc_index(k) < 0 ||
+                       !json_is_integer(v)) return sim_error(req, 400, NULL,
+                                                             "delay_ms: unknown service '%s'", k);
         json_object_foreach(json_object_get(b, "errors"), k, v)
         {
                 long long st = json_get_int(v, "status", 0);
@@ -97,8 +99,8 @@ static int faults_set(struct httpd_req *req, void *data)
         LOCK(s);
         if (json_is_integer(json_object_get(b, "fail_boots")))
                 s->faults.fail_boots = (int)json_integer_value(json_object_get(b, "fail_boots"));
-        json_object_foreach(json_object_get(b, "delay_ms"), k, v)
-                s->faults.delay_ms[svc_index(k)] = (int)json_integer_value(v);
+        json_object_foreach(json_object_get(b, "delay_ms"), k, v) s->faults.delay_ms[svc_index(k)] =
+                (int)json_integer_value(v);
         json_object_foreach(json_object_get(b, "errors"), k, v)
         {
                 int i = svc_index(k);
@@ -220,7 +222,10 @@ static int health(struct httpd_req *req, void *data)
         return sim_reply(req, 200, json_checked(json_pack("{s:s?}", "status", "ok")));
 }
 
-#define P(m, path, fn) {m, path, fn, NULL, NULL}
+#define P(m, path, fn)                                                                             \
+        {                                                                                          \
+                m, path, fn, NULL, NULL                                                            \
+        }
 const struct httpd_route sim_admin_routes[] = {
         P("GET", "/health", health),
         P("GET", "/faults", faults_get),

@@ -9,15 +9,14 @@
 #include "common/json_util.h"
 #include "sim/sim.h"
 
-#define LOCK(s) pthread_mutex_lock(&(s)->lock)
+#define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
 static json_t *vol_links(struct httpd_req *req, const char *pid, const char *id)
 {
-        _cleanup_free_ char *self = xasprintf("%s/v3/%s/volumes/%s", httpd_req_host_url(req), pid,
-                                              id);
-        _cleanup_free_ char *book = xasprintf("%s/%s/volumes/%s", httpd_req_host_url(req), pid,
-                                              id);
+        _cleanup_free_ char *self =
+                xasprintf("%s/v3/%s/volumes/%s", httpd_req_host_url(req), pid, id);
+        _cleanup_free_ char *book = xasprintf("%s/%s/volumes/%s", httpd_req_host_url(req), pid, id);
         return json_pack("[{s:s?,s:s?},{s:s?,s:s?}]", "rel", "self", "href", self, "rel",
                          "bookmark", "href", book);
 }
@@ -25,8 +24,8 @@ static json_t *vol_links(struct httpd_req *req, const char *pid, const char *id)
 static json_t *vol_view(struct httpd_req *req, json_t *v, bool admin)
 {
         json_t *o = sim_public(v, NULL);
-        json_object_set_new(o, "links", vol_links(req, json_get_str(v, "_project"),
-                                                  json_get_str(v, "id")));
+        json_object_set_new(o, "links",
+                            vol_links(req, json_get_str(v, "_project"), json_get_str(v, "id")));
         if (!admin) {
                 json_object_del(o, "os-vol-host-attr:host");
                 json_object_del(o, "os-vol-mig-status-attr:migstat");
@@ -40,8 +39,7 @@ int sim_volume_attach(struct sim *s, json_t *vol, const char *server_id, const c
 {
         (void)s;
         const char *st = json_get_str(vol, "status");
-        if (!st || (!streq(st, "available") && !streq(st, "attaching") &&
-                    !streq(st, "reserved")))
+        if (!st || (!streq(st, "available") && !streq(st, "attaching") && !streq(st, "reserved")))
                 return err_set(e, 400,
                                "Invalid volume: volume '%s' status must be 'available'. "
                                "Currently in '%s'",
@@ -50,12 +48,12 @@ int sim_volume_attach(struct sim *s, json_t *vol, const char *server_id, const c
         sim_time(now, true);
         char aid[UUID_STR_LEN];
         uuid_generate_str(aid);
-        json_array_append_new(json_object_get(vol, "attachments"),
-                              json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "server_id", server_id,
-                                        "attachment_id", aid, "attached_at", now, "host_name",
-                                        "sim-host", "volume_id", json_get_str(vol, "id"),
-                                        "device", device ? device : "/dev/vdb", "id",
-                                        json_get_str(vol, "id")));
+        json_array_append_new(
+                json_object_get(vol, "attachments"),
+                json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "server_id", server_id,
+                          "attachment_id", aid, "attached_at", now, "host_name", "sim-host",
+                          "volume_id", json_get_str(vol, "id"), "device",
+                          device ? device : "/dev/vdb", "id", json_get_str(vol, "id")));
         sim_set_str(vol, "status", "in-use");
         sim_set_str(vol, "attach_status", "attached");
         sim_touch(vol, true);
@@ -194,8 +192,9 @@ static int vol_create(struct httpd_req *req, void *data)
                                  sz ? "value" : "None", sz ? "size" : "None");
         const char *az = json_get_str(b, "availability_zone");
         if (az && !streq(az, "nova"))
-                return sim_error(req, 400, NULL, "Invalid input received: Availability zone '%s' "
-                                                 "is invalid.",
+                return sim_error(req, 400, NULL,
+                                 "Invalid input received: Availability zone '%s' "
+                                 "is invalid.",
                                  az);
         const char *type_name = json_get_str(b, "volume_type");
         const char *image_id = json_get_str(b, "imageRef");
@@ -228,7 +227,8 @@ static int vol_create(struct httpd_req *req, void *data)
                         gb += json_get_int(v, "size", 0);
                 }
         }
-        int lv = sim_quota(s, c->project_id, "volumes"), lg = sim_quota(s, c->project_id, "gigabytes");
+        int lv = sim_quota(s, c->project_id, "volumes"),
+            lg = sim_quota(s, c->project_id, "gigabytes");
         if (lv >= 0 && n + 1 > lv) {
                 UNLOCK(s);
                 httpd_resp_set_header(req, "Retry-After", "0");
@@ -247,8 +247,8 @@ static int vol_create(struct httpd_req *req, void *data)
                                  size, lg, gb);
         }
         json_t *o = sim_new_obj(s, K_VOLUME, c->project_id);
-        sim_set(o, "name", json_incref(json_object_get(b, "name") ? json_object_get(b, "name")
-                                                                   : json_null()));
+        sim_set(o, "name",
+                json_incref(json_object_get(b, "name") ? json_object_get(b, "name") : json_null()));
         sim_set_str(o, "status", "creating");
         sim_set(o, "size", json_integer(size));
         sim_set_str(o, "availability_zone", "nova");
@@ -257,9 +257,9 @@ static int vol_create(struct httpd_req *req, void *data)
         sim_set(o, "encrypted", json_false());
         sim_set_str(o, "volume_type", type ? json_get_str(type, "name") : NULL);
         sim_set_str(o, "volume_type_id", type ? json_get_str(type, "id") : NULL);
-        sim_set(o, "description", json_incref(json_object_get(b, "description")
-                                                       ? json_object_get(b, "description")
-                                                       : json_null()));
+        sim_set(o, "description",
+                json_incref(json_object_get(b, "description") ? json_object_get(b, "description")
+                                                              : json_null()));
         json_t *md = json_object_get(b, "metadata");
         sim_set(o, "metadata", json_is_object(md) ? json_deep_copy(md) : json_object());
         sim_set(o, "multiattach", json_boolean(json_get_bool(b, "multiattach", false)));
@@ -278,8 +278,9 @@ static int vol_create(struct httpd_req *req, void *data)
         sim_set(o, "updated_at", json_null());
         if (image) {
                 sim_set_str(o, "_image", image_id);
-                json_t *vim = json_pack("{s:s?,s:s?}", "image_id", image_id, "image_name",
-                                        json_get_str(image, "name") ? json_get_str(image, "name") : "");
+                json_t *vim =
+                        json_pack("{s:s?,s:s?}", "image_id", image_id, "image_name",
+                                  json_get_str(image, "name") ? json_get_str(image, "name") : "");
                 const char *distro = json_get_str(image, "os_distro");
                 if (distro)
                         json_object_set_new(vim, "os_distro", json_string(distro));
@@ -301,8 +302,9 @@ static int vol_update(struct httpd_req *req, void *data)
                 return 0;
         json_t *b = json_object_get(root, "volume");
         if (!json_is_object(b))
-                return sim_error(req, 400, NULL, "Missing required element 'volume' in request "
-                                                 "body.");
+                return sim_error(req, 400, NULL,
+                                 "Missing required element 'volume' in request "
+                                 "body.");
         const char *id = httpd_req_param(req, "id");
         LOCK(c->sim);
         json_t *o = find_vol(req, id);
@@ -380,9 +382,10 @@ static int vol_action(struct httpd_req *req, void *data)
                 sim_volume_detach(c->sim, o, NULL);
         } else if (streq(action, "os-reserve")) {
                 if (!streq(st, "available"))
-                        status = 400, err_set(&e, 400, "Invalid volume: Volume status must be "
-                                                       "available to reserve, but the status is "
-                                                       "%s.",
+                        status = 400, err_set(&e, 400,
+                                              "Invalid volume: Volume status must be "
+                                              "available to reserve, but the status is "
+                                              "%s.",
                                               st);
                 else
                         sim_set_str(o, "status", "attaching");
@@ -397,21 +400,23 @@ static int vol_action(struct httpd_req *req, void *data)
         } else if (streq(action, "os-extend")) {
                 long long ns = json_get_int(arg, "new_size", 0);
                 if (ns <= json_get_int(o, "size", 0))
-                        status = 400, err_set(&e, 400, "Invalid input received: New size for "
-                                                       "extend must be greater than current "
-                                                       "size. (current: %lld, extended: %lld).",
+                        status = 400, err_set(&e, 400,
+                                              "Invalid input received: New size for "
+                                              "extend must be greater than current "
+                                              "size. (current: %lld, extended: %lld).",
                                               (long long)json_get_int(o, "size", 0), ns);
                 else
                         sim_set(o, "size", json_integer(ns));
         } else if (streq(action, "os-set_bootable")) {
-                sim_set_str(o, "bootable", json_get_bool(arg, "bootable", false) ? "true"
-                                                                                 : "false");
+                sim_set_str(o, "bootable",
+                            json_get_bool(arg, "bootable", false) ? "true" : "false");
                 status = 200;
         } else if (streq(action, "os-reset_status")) {
                 if (!c->admin)
-                        status = 403, err_set(&e, 403, "Policy doesn't allow "
-                                                       "volume_extension:volume_admin_actions:"
-                                                       "reset_status to be performed.");
+                        status = 403, err_set(&e, 403,
+                                              "Policy doesn't allow "
+                                              "volume_extension:volume_admin_actions:"
+                                              "reset_status to be performed.");
                 else if (json_get_str(arg, "status"))
                         sim_set_str(o, "status", json_get_str(arg, "status"));
         } else {
@@ -467,15 +472,13 @@ static int limits(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         LOCK(c->sim);
-        json_t *abs = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "maxTotalVolumes",
-                                sim_quota(c->sim, c->project_id, "volumes"),
-                                "maxTotalVolumeGigabytes",
-                                sim_quota(c->sim, c->project_id, "gigabytes"),
-                                "maxTotalSnapshots", 10, "maxTotalBackups", 10,
-                                "maxTotalBackupGigabytes", 1000, "totalVolumesUsed",
-                                sim_count(c->sim, K_VOLUME, c->project_id),
-                                "totalGigabytesUsed", 0, "totalSnapshotsUsed", 0,
-                                "totalBackupsUsed", 0, "totalBackupGigabytesUsed", 0);
+        json_t *abs = json_pack(
+                "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}", "maxTotalVolumes",
+                sim_quota(c->sim, c->project_id, "volumes"), "maxTotalVolumeGigabytes",
+                sim_quota(c->sim, c->project_id, "gigabytes"), "maxTotalSnapshots", 10,
+                "maxTotalBackups", 10, "maxTotalBackupGigabytes", 1000, "totalVolumesUsed",
+                sim_count(c->sim, K_VOLUME, c->project_id), "totalGigabytesUsed", 0,
+                "totalSnapshotsUsed", 0, "totalBackupsUsed", 0, "totalBackupGigabytesUsed", 0);
         UNLOCK(c->sim);
         return sim_reply(req, 200,
                          json_checked(json_pack("{s:{s:[],s:o}}", "limits", "rate", "absolute",
@@ -503,11 +506,14 @@ static int versions(struct httpd_req *req, void *data)
 static int version_one(struct httpd_req *req, void *data)
 {
         (void)data;
-        return sim_reply(req, 200, json_checked(json_pack("{s:[o]}", "versions",
-                                                          version_doc(req))));
+        return sim_reply(req, 200,
+                         json_checked(json_pack("{s:[o]}", "versions", version_doc(req))));
 }
 
-#define P(m, path, fn) {m, path, fn, NULL, NULL}
+#define P(m, path, fn)                                                                             \
+        {                                                                                          \
+                m, path, fn, NULL, NULL                                                            \
+        }
 const struct httpd_route sim_cinder_routes[] = {
         {"GET", "/", versions, NULL, sim_public_meta},
         {"GET", "/v3", version_one, NULL, sim_public_meta},

@@ -38,8 +38,8 @@ struct sim_coe {
         char *coe;
         char *cluster;
         char *project;
-        char *tls_sig;    /* identity of the TLS material in use ("" = plain) */
-        char *addrs_sig;  /* addresses joined, to notice changes */
+        char *tls_sig;   /* identity of the TLS material in use ("" = plain) */
+        char *addrs_sig; /* addresses joined, to notice changes */
         struct httpd *srv[COE_MAX_ADDRS];
         char *listen[COE_MAX_ADDRS];
         size_t n_srv;
@@ -142,8 +142,8 @@ struct sim_coe_plan *sim_coe_plan(struct sim *s, size_t *ret_n)
                         continue;
                 if (streq(coe, "kubernetes") && !json_object_get(ns, "tls") &&
                     !json_get_bool(ns, "bootstrapping", false)) {
-                        _cleanup_free_ char *off = param_get(json_get_str(srv, "_user_data"),
-                                                             "TLS_DISABLED");
+                        _cleanup_free_ char *off =
+                                param_get(json_get_str(srv, "_user_data"), "TLS_DISABLED");
                         if (!off || !strcaseeq(off, "true"))
                                 bootstrap_start(s, srv);
                 }
@@ -163,9 +163,9 @@ struct sim_coe_plan *sim_coe_plan(struct sim *s, size_t *ret_n)
                         json_t *port = sim_get(s, K_PORT, json_string_value(pid));
                         size_t j;
                         json_t *b;
-                        json_array_foreach(json_object_get(port, "_backing"), j, b)
-                                if (na < COE_MAX_ADDRS)
-                                        e->addrs[na++] = xstrdup(json_string_value(b));
+                        json_array_foreach(json_object_get(port, "_backing"), j,
+                                           b) if (na < COE_MAX_ADDRS) e->addrs[na++] =
+                                xstrdup(json_string_value(b));
                         const char *k;
                         json_t *fip;
                         json_object_foreach(s->db[K_FIP], k, fip)
@@ -199,8 +199,9 @@ static void k8s_error_hook(struct httpd_req *req, int status, const char *detail
         if (status == 401)
                 k8s_status(req, 401, "Unauthorized", "Unauthorized");
         else if (status == 404)
-                k8s_status(req, 404, "NotFound", "the server could not find the requested "
-                                                 "resource");
+                k8s_status(req, 404, "NotFound",
+                           "the server could not find the requested "
+                           "resource");
         else
                 k8s_status(req, status, httpd_reason(status), detail ? detail : "error");
 }
@@ -220,38 +221,37 @@ static int k8s_version(struct httpd_req *req, void *data)
         const char *v = ep->sim->o.k8s_version;
         char major[8] = "1", minor[8] = "21";
         sscanf(v, "v%7[0-9].%7[0-9]", major, minor);
-        json_auto_t *j = json_pack(
-                "{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "major", major, "minor", minor,
-                "gitVersion", v, "gitCommit", "0000000000000000000000000000000000000000",
-                "gitTreeState", "clean", "buildDate", "2022-03-16T15:51:37Z", "goVersion",
-                "go1.16.15", "compiler", "gc", "platform", "linux/amd64");
+        json_auto_t *j = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "major", major,
+                                   "minor", minor, "gitVersion", v, "gitCommit",
+                                   "0000000000000000000000000000000000000000", "gitTreeState",
+                                   "clean", "buildDate", "2022-03-16T15:51:37Z", "goVersion",
+                                   "go1.16.15", "compiler", "gc", "platform", "linux/amd64");
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
 static int k8s_api(struct httpd_req *req, void *data)
 {
         (void)data;
-        json_auto_t *j = json_pack("{s:s?,s:[s?],s:[{s:s?,s:s?}]}", "kind", "APIVersions",
-                                   "versions", "v1", "serverAddressByClientCIDRs", "clientCIDR",
-                                   "0.0.0.0/0", "serverAddress", httpd_req_header(req, "Host")
-                                                                   ? httpd_req_header(req, "Host")
-                                                                   : "");
+        json_auto_t *j =
+                json_pack("{s:s?,s:[s?],s:[{s:s?,s:s?}]}", "kind", "APIVersions", "versions", "v1",
+                          "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
+                          httpd_req_header(req, "Host") ? httpd_req_header(req, "Host") : "");
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
 static int k8s_apis(struct httpd_req *req, void *data)
 {
         (void)data;
-        json_auto_t *j = json_pack("{s:s?,s:s?,s:[]}", "kind", "APIGroupList", "apiVersion", "v1",
-                                   "groups");
+        json_auto_t *j =
+                json_pack("{s:s?,s:s?,s:[]}", "kind", "APIGroupList", "apiVersion", "v1", "groups");
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
 static json_t *resource(const char *name, const char *kind, bool namespaced, const char *shortn)
 {
-        json_t *r = json_pack("{s:s?,s:s?,s:b,s:s?,s:[s?,s?,s?,s?,s?,s?,s?]}", "name", name, "singularName",
-                              "", "namespaced", namespaced, "kind", kind, "verbs", "create",
-                              "delete", "get", "list", "patch", "update", "watch");
+        json_t *r = json_pack("{s:s?,s:s?,s:b,s:s?,s:[s?,s?,s?,s?,s?,s?,s?]}", "name", name,
+                              "singularName", "", "namespaced", namespaced, "kind", kind, "verbs",
+                              "create", "delete", "get", "list", "patch", "update", "watch");
         if (shortn)
                 json_object_set_new(r, "shortNames", json_pack("[s?]", shortn));
         return r;
@@ -312,10 +312,11 @@ static json_t *k8s_nodes(struct sim_coe *ep, const char *only)
                 if (only && !streq(only, name))
                         continue;
                 bool ready = json_get_bool(json_object_get(s->node_state, id), "ready", true);
-                json_t *port = sim_get(s, K_PORT, json_string_value(json_array_get(
-                                                          json_object_get(srv, "_ports"), 0)));
-                const char *ip = json_get_str(
-                        json_array_get(json_object_get(port, "fixed_ips"), 0), "ip_address");
+                json_t *port = sim_get(
+                        s, K_PORT,
+                        json_string_value(json_array_get(json_object_get(srv, "_ports"), 0)));
+                const char *ip = json_get_str(json_array_get(json_object_get(port, "fixed_ips"), 0),
+                                              "ip_address");
                 json_t *labels = json_pack("{s:s?,s:s?,s:s?,s:s?}", "kubernetes.io/hostname", name,
                                            "kubernetes.io/os", "linux", "kubernetes.io/arch",
                                            "amd64", "magnum.openstack.org/role",
@@ -325,16 +326,17 @@ static json_t *k8s_nodes(struct sim_coe *ep, const char *only)
                                             json_string(""));
                 json_t *addrs = json_pack("[{s:s?,s:s?}]", "type", "Hostname", "address", name);
                 if (ip)
-                        json_array_insert_new(addrs, 0, json_pack("{s:s?,s:s?}", "type",
-                                                                  "InternalIP", "address", ip));
+                        json_array_insert_new(
+                                addrs, 0,
+                                json_pack("{s:s?,s:s?}", "type", "InternalIP", "address", ip));
                 json_t *node = json_pack(
                         "{s:s?,s:s?,s:{s:s?,s:s?,s:s?,s:s?,s:o},s:{s:s?},"
                         "s:{s:[{s:s,s:s,s:s,s:s,s:s,s:s?}],s:o,s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s}}}",
                         "kind", "Node", "apiVersion", "v1", "metadata", "name", name, "uid", id,
                         "resourceVersion", "1", "creationTimestamp", json_get_str(srv, "created"),
                         "labels", labels, "spec", "providerID", "openstack:///sim", "status",
-                        "conditions", "type", "Ready", "status", ready ? "True" : "False",
-                        "reason", ready ? "KubeletReady" : "KubeletNotReady", "message",
+                        "conditions", "type", "Ready", "status", ready ? "True" : "False", "reason",
+                        ready ? "KubeletReady" : "KubeletNotReady", "message",
                         ready ? "kubelet is posting ready status"
                               : "container runtime network not ready",
                         "lastHeartbeatTime", now, "lastTransitionTime",
@@ -358,16 +360,16 @@ static bool wants_table(struct httpd_req *req)
 static json_t *node_row(json_t *node)
 {
         json_t *md = json_object_get(node, "metadata");
-        json_t *cond = json_array_get(json_object_get(json_object_get(node, "status"),
-                                                      "conditions"),
-                                      0);
+        json_t *cond =
+                json_array_get(json_object_get(json_object_get(node, "status"), "conditions"), 0);
         bool ready = streq(json_get_str(cond, "status"), "True");
         bool master = json_object_get(json_object_get(md, "labels"),
                                       "node-role.kubernetes.io/master") != NULL;
         char age[16];
         json_t *info = json_object_get(json_object_get(node, "status"), "nodeInfo");
-        return json_pack("{s:[s?,s?,s?,s?,s?],s:{s:s?,s:s?,s:O}}", "cells", json_get_str(md, "name"),
-                         ready ? "Ready" : "NotReady", master ? "master" : "<none>",
+        return json_pack("{s:[s?,s?,s?,s?,s?],s:{s:s?,s:s?,s:O}}", "cells",
+                         json_get_str(md, "name"), ready ? "Ready" : "NotReady",
+                         master ? "master" : "<none>",
                          k8s_age(json_get_str(md, "creationTimestamp"), age),
                          json_get_str(info, "kubeletVersion"), "object", "kind",
                          "PartialObjectMetadata", "apiVersion", "meta.k8s.io/v1", "metadata", md);
@@ -379,18 +381,18 @@ static json_t *node_table(json_t *nodes)
         size_t i;
         json_t *n;
         json_array_foreach(nodes, i, n) json_array_append_new(rows, json_checked(node_row(n)));
-        return json_pack("{s:s?,s:s?,s:{s:s?},s:[{s:s?,s:s?,s:s?,s:s?,s:i},{s:s?,s:s?,s:s?,s:s?,s:i},"
-                         "{s:s,s:s,s:s,s:s,s:i},{s:s,s:s,s:s,s:s,s:i},{s:s,s:s,s:s,s:s,s:i}],s:o}",
-                         "kind", "Table", "apiVersion", "meta.k8s.io/v1", "metadata",
-                         "resourceVersion", "1", "columnDefinitions", "name", "Name", "type",
-                         "string", "format", "name", "description", "Name of the node",
-                         "priority", 0, "name", "Status", "type", "string", "format", "",
-                         "description", "The status of the node", "priority", 0, "name",
-                         "Roles", "type", "string", "format", "", "description",
-                         "The roles of the node", "priority", 0, "name", "Age", "type", "string",
-                         "format", "", "description", "CreationTimestamp", "priority", 0, "name",
-                         "Version", "type", "string", "format", "", "description",
-                         "Kubelet Version", "priority", 0, "rows", rows);
+        return json_pack(
+                "{s:s?,s:s?,s:{s:s?},s:[{s:s?,s:s?,s:s?,s:s?,s:i},{s:s?,s:s?,s:s?,s:s?,s:i},"
+                "{s:s,s:s,s:s,s:s,s:i},{s:s,s:s,s:s,s:s,s:i},{s:s,s:s,s:s,s:s,s:i}],s:o}",
+                "kind", "Table", "apiVersion", "meta.k8s.io/v1", "metadata", "resourceVersion", "1",
+                "columnDefinitions", "name", "Name", "type", "string", "format", "name",
+                "description", "Name of the node", "priority", 0, "name", "Status", "type",
+                "string", "format", "", "description", "The status of the node", "priority", 0,
+                "name", "Roles", "type", "string", "format", "", "description",
+                "The roles of the node", "priority", 0, "name", "Age", "type", "string", "format",
+                "", "description", "CreationTimestamp", "priority", 0, "name", "Version", "type",
+                "string", "format", "", "description", "Kubelet Version", "priority", 0, "rows",
+                rows);
 }
 
 static int k8s_nodes_list(struct httpd_req *req, void *data)
@@ -416,11 +418,11 @@ static int k8s_node_get(struct httpd_req *req, void *data)
         json_t *n = json_array_get(nodes, 0);
         if (!n) {
                 _cleanup_free_ char *msg = xasprintf("nodes \"%s\" not found", name);
-                json_auto_t *j = json_pack("{s:s?,s:s?,s:{},s:s?,s:s?,s:s?,s:{s:s?,s:s?},s:i}", "kind",
-                                           "Status", "apiVersion", "v1", "metadata", "status",
-                                           "Failure", "message", msg, "reason", "NotFound",
-                                           "details", "name", name, "kind", "nodes", "code",
-                                           404);
+                json_auto_t *j =
+                        json_pack("{s:s?,s:s?,s:{},s:s?,s:s?,s:s?,s:{s:s?,s:s?},s:i}", "kind",
+                                  "Status", "apiVersion", "v1", "metadata", "status", "Failure",
+                                  "message", msg, "reason", "NotFound", "details", "name", name,
+                                  "kind", "nodes", "code", 404);
                 return httpd_resp_json(req, 404, json_checked(j));
         }
         if (wants_table(req)) {
@@ -431,8 +433,8 @@ static int k8s_node_get(struct httpd_req *req, void *data)
         return httpd_resp_json(req, 200, n);
 }
 
-static const char *const namespaces[] = {"default", "kube-system", "kube-public",
-                                         "kube-node-lease", NULL};
+static const char *const namespaces[] = {"default", "kube-system", "kube-public", "kube-node-lease",
+                                         NULL};
 
 static json_t *ns_obj(const char *name)
 {
@@ -448,9 +450,9 @@ static int k8s_ns_list(struct httpd_req *req, void *data)
         json_t *items = json_checked(json_array());
         for (size_t i = 0; namespaces[i]; i++)
                 json_array_append_new(items, ns_obj(namespaces[i]));
-        json_auto_t *j = json_pack("{s:s?,s:s?,s:{s:s?},s:o}", "kind", "NamespaceList",
-                                   "apiVersion", "v1", "metadata", "resourceVersion", "1",
-                                   "items", items);
+        json_auto_t *j =
+                json_pack("{s:s?,s:s?,s:{s:s?},s:o}", "kind", "NamespaceList", "apiVersion", "v1",
+                          "metadata", "resourceVersion", "1", "items", items);
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
@@ -488,16 +490,18 @@ static int k8s_ns_sub(struct httpd_req *req, void *data)
                         _cleanup_free_ char *msg = xasprintf("namespaces \"%s\" not found", ns);
                         return k8s_status(req, 404, "NotFound", msg);
                 }
-                json_auto_t *j = json_pack("{s:s?,s:s?,s:{s:s?},s:[]}", "kind", kinds[i][1],
-                                           "apiVersion", "v1", "metadata", "resourceVersion",
-                                           "1", "items");
+                json_auto_t *j =
+                        json_pack("{s:s?,s:s?,s:{s:s?},s:[]}", "kind", kinds[i][1], "apiVersion",
+                                  "v1", "metadata", "resourceVersion", "1", "items");
                 return httpd_resp_json(req, 200, json_checked(j));
         }
-        return k8s_status(req, 404, "NotFound",
-                          "the server could not find the requested resource");
+        return k8s_status(req, 404, "NotFound", "the server could not find the requested resource");
 }
 
-#define R(m, p, fn) {m, p, fn, NULL, NULL}
+#define R(m, p, fn)                                                                                \
+        {                                                                                          \
+                m, p, fn, NULL, NULL                                                               \
+        }
 static const struct httpd_route k8s_routes[] = {
         R("GET", "/healthz", text_ok),
         R("GET", "/readyz", text_ok),
@@ -525,10 +529,10 @@ static int docker_ping(struct httpd_req *req, void *data)
 static int docker_version(struct httpd_req *req, void *data)
 {
         (void)data;
-        json_auto_t *j = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "Version", "20.10.12",
-                                   "ApiVersion", "1.41", "MinAPIVersion", "1.12", "GitCommit",
-                                   "459d0df", "GoVersion", "go1.16.12", "Os", "linux", "Arch",
-                                   "amd64", "KernelVersion", "5.15.0-sim");
+        json_auto_t *j = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "Version",
+                                   "20.10.12", "ApiVersion", "1.41", "MinAPIVersion", "1.12",
+                                   "GitCommit", "459d0df", "GoVersion", "go1.16.12", "Os", "linux",
+                                   "Arch", "amd64", "KernelVersion", "5.15.0-sim");
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
@@ -553,15 +557,16 @@ static json_t *docker_nodes(struct sim_coe *ep, int *ret_managers)
                 bool ready = json_get_bool(json_object_get(s->node_state, id), "ready", true);
                 bool mgr = is_master(srv);
                 managers += mgr;
-                json_t *port = sim_get(s, K_PORT, json_string_value(json_array_get(
-                                                          json_object_get(srv, "_ports"), 0)));
-                const char *ip = json_get_str(
-                        json_array_get(json_object_get(port, "fixed_ips"), 0), "ip_address");
-                json_t *n = json_pack("{s:s?,s:{s:s?,s:s?},s:{s:s?},s:{s:s?,s:s?}}", "ID", id, "Spec",
-                                      "Role", mgr ? "manager" : "worker", "Availability",
-                                      "active", "Description", "Hostname",
-                                      json_get_str(srv, "name"), "Status", "State",
-                                      ready ? "ready" : "down", "Addr", ip);
+                json_t *port = sim_get(
+                        s, K_PORT,
+                        json_string_value(json_array_get(json_object_get(srv, "_ports"), 0)));
+                const char *ip = json_get_str(json_array_get(json_object_get(port, "fixed_ips"), 0),
+                                              "ip_address");
+                json_t *n =
+                        json_pack("{s:s?,s:{s:s?,s:s?},s:{s:s?},s:{s:s?,s:s?}}", "ID", id, "Spec",
+                                  "Role", mgr ? "manager" : "worker", "Availability", "active",
+                                  "Description", "Hostname", json_get_str(srv, "name"), "Status",
+                                  "State", ready ? "ready" : "down", "Addr", ip);
                 if (mgr)
                         json_object_set_new(n, "ManagerStatus",
                                             json_pack("{s:b,s:s?,s:s?}", "Leader", managers == 1,
@@ -588,25 +593,20 @@ static int docker_info(struct httpd_req *req, void *data)
         json_auto_t *j = json_pack(
                 "{s:s?,s:i,s:i,s:i,s:i,s:i,s:s?,s:s?,s:s?,s:i,s:I,s:{s:s?,s:s?,s:b,s:i,s:i}}", "ID",
                 ep->server_id, "Containers", 0, "ContainersRunning", 0, "ContainersPaused", 0,
-                "ContainersStopped", 0, "Images", 0, "ServerVersion", "20.10.12",
-                "OperatingSystem", "Fedora Atomic", "Name", ep->server_id, "NCPU", 2, "MemTotal",
-                (json_int_t)4096 * 1024 * 1024, "Swarm", "NodeID", ep->server_id,
-                "LocalNodeState", "active", "ControlAvailable", true, "Nodes",
-                (int)json_array_size(nodes), "Managers", managers);
+                "ContainersStopped", 0, "Images", 0, "ServerVersion", "20.10.12", "OperatingSystem",
+                "Fedora Atomic", "Name", ep->server_id, "NCPU", 2, "MemTotal",
+                (json_int_t)4096 * 1024 * 1024, "Swarm", "NodeID", ep->server_id, "LocalNodeState",
+                "active", "ControlAvailable", true, "Nodes", (int)json_array_size(nodes),
+                "Managers", managers);
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
 static const struct httpd_route docker_routes[] = {
-        R("GET", "/_ping", docker_ping),
-        R("HEAD", "/_ping", docker_ping),
-        R("GET", "/version", docker_version),
-        R("GET", "/info", docker_info),
-        R("GET", "/nodes", docker_nodes_h),
-        R("GET", "/{v}/_ping", docker_ping),
-        R("HEAD", "/{v}/_ping", docker_ping),
-        R("GET", "/{v}/version", docker_version),
-        R("GET", "/{v}/info", docker_info),
-        R("GET", "/{v}/nodes", docker_nodes_h),
+        R("GET", "/_ping", docker_ping),      R("HEAD", "/_ping", docker_ping),
+        R("GET", "/version", docker_version), R("GET", "/info", docker_info),
+        R("GET", "/nodes", docker_nodes_h),   R("GET", "/{v}/_ping", docker_ping),
+        R("HEAD", "/{v}/_ping", docker_ping), R("GET", "/{v}/version", docker_version),
+        R("GET", "/{v}/info", docker_info),   R("GET", "/{v}/nodes", docker_nodes_h),
 };
 
 /* ---- Mesos ------------------------------------------------------------------------------- */
@@ -630,8 +630,7 @@ static int mesos_state(struct httpd_req *req, void *data)
         {
                 const char *st = json_get_str(srv, "status");
                 const char *p = json_get_str(srv, "_project");
-                if (!st || !streq(st, "ACTIVE") || !p || !streq(p, ep->project) ||
-                    is_master(srv))
+                if (!st || !streq(st, "ACTIVE") || !p || !streq(p, ep->project) || is_master(srv))
                         continue;
                 _cleanup_free_ char *key = cluster_key(srv);
                 if (!streq(key, ep->cluster))
@@ -641,35 +640,32 @@ static int mesos_state(struct httpd_req *req, void *data)
                 double cpus = (double)json_get_int(f, "vcpus", 1);
                 double mem = (double)json_get_int(f, "ram", 1024);
                 double disk = (double)json_get_int(f, "disk", 10) * 1024;
-                json_array_append_new(
-                        slaves,
-                        json_pack("{s:s?,s:s?,s:b,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f}}", "id", id,
-                                  "hostname", json_get_str(srv, "name"), "active", ready,
-                                  "resources", "cpus", cpus, "mem", mem, "disk", disk,
-                                  "used_resources", "cpus", 0.0, "mem", 0.0, "disk", 0.0));
+                json_array_append_new(slaves,
+                                      json_pack("{s:s?,s:s?,s:b,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f}}",
+                                                "id", id, "hostname", json_get_str(srv, "name"),
+                                                "active", ready, "resources", "cpus", cpus, "mem",
+                                                mem, "disk", disk, "used_resources", "cpus", 0.0,
+                                                "mem", 0.0, "disk", 0.0));
         }
         pthread_mutex_unlock(&s->lock);
         _cleanup_free_ char *leader = xasprintf("master@%s:%d", leader_ip, s->o.mesos_port);
-        json_auto_t *j = json_pack("{s:s?,s:s?,s:s?,s:i,s:i,s:o}", "version", "1.9.0", "leader",
-                                   leader, "hostname", ep->server_id, "activated_slaves",
-                                   (int)json_array_size(slaves), "deactivated_slaves", 0,
-                                   "slaves", slaves);
+        json_auto_t *j =
+                json_pack("{s:s?,s:s?,s:s?,s:i,s:i,s:o}", "version", "1.9.0", "leader", leader,
+                          "hostname", ep->server_id, "activated_slaves",
+                          (int)json_array_size(slaves), "deactivated_slaves", 0, "slaves", slaves);
         return httpd_resp_json(req, 200, json_checked(j));
 }
 
 static const struct httpd_route mesos_routes[] = {
-        R("GET", "/health", mesos_health),
-        R("GET", "/master/health", mesos_health),
-        R("GET", "/master/state", mesos_state),
-        R("GET", "/master/state.json", mesos_state),
-        R("GET", "/state", mesos_state),
-        R("GET", "/state.json", mesos_state),
+        R("GET", "/health", mesos_health),      R("GET", "/master/health", mesos_health),
+        R("GET", "/master/state", mesos_state), R("GET", "/master/state.json", mesos_state),
+        R("GET", "/state", mesos_state),        R("GET", "/state.json", mesos_state),
 };
 
 /* ---- TLS material ------------------------------------------------------------------------ */
 
-int sim_coe_set_tls(struct sim *s, const char *server_id, const char *ca_pem,
-                    const char *cert_pem, const char *key_pem, struct err *e)
+int sim_coe_set_tls(struct sim *s, const char *server_id, const char *ca_pem, const char *cert_pem,
+                    const char *key_pem, struct err *e)
 {
         int r = x509_verify(cert_pem, ca_pem, e);
         if (r < 0)
@@ -684,8 +680,9 @@ int sim_coe_set_tls(struct sim *s, const char *server_id, const char *ca_pem,
                 st = json_checked(json_object());
                 json_object_set_new(s->node_state, server_id, st);
         }
-        json_object_set_new(st, "tls", json_pack("{s:s?,s:s?,s:s?}", "ca", ca_pem, "cert", cert_pem,
-                                                 "key", key_pem));
+        json_object_set_new(
+                st, "tls",
+                json_pack("{s:s?,s:s?,s:s?}", "ca", ca_pem, "cert", cert_pem, "key", key_pem));
         s->coe_dirty = true;
         pthread_mutex_unlock(&s->lock);
         return 0;
@@ -735,8 +732,7 @@ static int bootstrap_once(struct bootstrap *b, json_t **ret_tls, struct err *e)
         _cleanup_free_ char *cluster = param_get(b->user_data, "CLUSTER_UUID");
         if (!user || !pass || !auth || !magnum || !cluster)
                 return err_set(e, -ENODATA, "no trustee credentials in user data");
-        struct ks_auth a = {.auth_url = auth, .user_id = user, .password = pass,
-                            .trust_id = trust};
+        struct ks_auth a = {.auth_url = auth, .user_id = user, .password = pass, .trust_id = trust};
         struct ks_token *tok = NULL;
         int r = ks_password_auth(&a, &tok, e);
         if (r < 0)
@@ -770,8 +766,7 @@ static int bootstrap_once(struct bootstrap *b, json_t **ret_tls, struct err *e)
                              "kubernetes.default.svc.cluster.local", NULL};
         const char *eku[] = {X509_EKU_SERVER_AUTH, X509_EKU_CLIENT_AUTH, NULL};
         struct x509_csr_opts o = {.cn = "kubernetes",
-                                  .key_usage = X509_KU_DIGITAL_SIGNATURE |
-                                               X509_KU_KEY_ENCIPHERMENT,
+                                  .key_usage = X509_KU_DIGITAL_SIGNATURE | X509_KU_KEY_ENCIPHERMENT,
                                   .ext_key_usage = eku,
                                   .dns_names = dns,
                                   .ip_addresses = ips};
@@ -947,7 +942,9 @@ static void ep_start(struct sim *s, struct sim_coe *ep, char **addrs, json_t *tl
         _cleanup_free_ char *cert = dir ? xasprintf("%s/cert.pem", dir) : NULL;
         _cleanup_free_ char *key = dir ? xasprintf("%s/key.pem", dir) : NULL;
         _cleanup_free_ char *ca = dir ? xasprintf("%s/ca.pem", dir) : NULL;
-        struct httpd_tls t = {.cert_file = cert, .key_file = key, .client_ca_file = ca,
+        struct httpd_tls t = {.cert_file = cert,
+                              .key_file = key,
+                              .client_ca_file = ca,
                               .require_client_cert = true};
         struct httpd_route *rt = xnew(struct httpd_route, n_routes);
         for (size_t i = 0; i < n_routes; i++) {
@@ -956,9 +953,14 @@ static void ep_start(struct sim *s, struct sim_coe *ep, char **addrs, json_t *tl
         }
         for (size_t i = 0; addrs[i] && ep->n_srv < COE_MAX_ADDRS; i++) {
                 _cleanup_free_ char *name = xasprintf("%s-%s", ep->coe, addrs[i]);
-                struct httpd_opts o = {.name = name, .host = addrs[i], .port = port,
-                                       .threads = 2, .routes = rt, .n_routes = n_routes,
-                                       .hooks = hooks, .tls = dir ? &t : NULL,
+                struct httpd_opts o = {.name = name,
+                                       .host = addrs[i],
+                                       .port = port,
+                                       .threads = 2,
+                                       .routes = rt,
+                                       .n_routes = n_routes,
+                                       .hooks = hooks,
+                                       .tls = dir ? &t : NULL,
                                        .quiet = !log_level_enabled(LOG_LVL_DEBUG)};
                 _cleanup_err_ struct err e = ERR_INIT;
                 struct httpd *h = NULL;
@@ -996,8 +998,7 @@ void sim_coe_apply(struct sim *s, struct sim_coe_plan *plan, size_t n)
                         strbuf_addf(&sig, "%s ", p->addrs[j]);
                 /* the TLS material and project, read under the lock */
                 pthread_mutex_lock(&s->lock);
-                json_t *tls = json_object_get(json_object_get(s->node_state, p->server_id),
-                                              "tls");
+                json_t *tls = json_object_get(json_object_get(s->node_state, p->server_id), "tls");
                 json_t *tls_copy = tls ? json_deep_copy(tls) : NULL;
                 json_t *srv = sim_get(s, K_SERVER, p->server_id);
                 char *project = xstrdup_or_null(json_get_str(srv, "_project"));

@@ -12,19 +12,20 @@
 #include "common/json_util.h"
 #include "sim/sim.h"
 
-#define LOCK(s) pthread_mutex_lock(&(s)->lock)
+#define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
 static const char *const core_props[] = {
-        "id", "name", "status", "visibility", "protected", "os_hidden", "checksum",
-        "os_hash_algo", "os_hash_value", "size", "virtual_size", "disk_format",
-        "container_format", "min_disk", "min_ram", "owner", "tags", "created_at", "updated_at",
-        "self", "file", "schema", "locations", "direct_url", NULL};
+        "id",           "name",        "status",           "visibility",    "protected",
+        "os_hidden",    "checksum",    "os_hash_algo",     "os_hash_value", "size",
+        "virtual_size", "disk_format", "container_format", "min_disk",      "min_ram",
+        "owner",        "tags",        "created_at",       "updated_at",    "self",
+        "file",         "schema",      "locations",        "direct_url",    NULL};
 
-static const char *const readonly_props[] = {"id", "status", "checksum", "os_hash_algo",
-                                             "os_hash_value", "size", "virtual_size",
-                                             "created_at", "updated_at", "self", "file",
-                                             "schema", "direct_url", "locations", NULL};
+static const char *const readonly_props[] = {
+        "id",   "status",       "checksum",   "os_hash_algo", "os_hash_value",
+        "size", "virtual_size", "created_at", "updated_at",   "self",
+        "file", "schema",       "direct_url", "locations",    NULL};
 
 static bool in_list(const char *const *l, const char *k)
 {
@@ -127,8 +128,7 @@ static int image_list(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         struct sim *s = c->sim;
-        static const char *const skip[] = {"sort", "member_status", "visibility", "status",
-                                           NULL};
+        static const char *const skip[] = {"sort", "member_status", "visibility", "status", NULL};
         const char *vis = httpd_req_query(req, "visibility");
         const char *status = httpd_req_query(req, "status");
         const char *marker = httpd_req_query(req, "marker");
@@ -174,8 +174,8 @@ static int image_list(struct httpd_req *req, void *data)
         json_t *out = json_pack("{s:o,s:s?,s:s?}", "images", arr, "first", "/v2/images", "schema",
                                 "/v2/schemas/images");
         if (more && last) {
-                _cleanup_free_ char *next = xasprintf("/v2/images?marker=%s&limit=%lld", last,
-                                                      limit);
+                _cleanup_free_ char *next =
+                        xasprintf("/v2/images?marker=%s&limit=%lld", last, limit);
                 json_object_set_new(out, "next", json_string(next));
         }
         UNLOCK(s);
@@ -208,8 +208,7 @@ static int image_create(struct httpd_req *req, void *data)
         json_object_foreach(b, k, v)
         {
                 if (in_list(readonly_props, k) && !streq(k, "id"))
-                        return sim_error(req, 403, NULL,
-                                         "Attribute '%s' is read-only.", k);
+                        return sim_error(req, 403, NULL, "Attribute '%s' is read-only.", k);
                 if (!in_list(core_props, k) && !json_is_string(v))
                         return sim_error(req, 400, NULL,
                                          "Provided object does not match schema 'image': %s is "
@@ -224,11 +223,11 @@ static int image_create(struct httpd_req *req, void *data)
                 return sim_error(req, 403, NULL,
                                  "You are not authorized to complete publicize_image action.");
         const char *df = json_get_str(b, "disk_format");
-        static const char *const dfs[] = {"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw",
-                                          "qcow2", "vdi", "iso", "ploop", NULL};
+        static const char *const dfs[] = {"ami", "ari",   "aki", "vhd", "vhdx",  "vmdk",
+                                          "raw", "qcow2", "vdi", "iso", "ploop", NULL};
         if (df && !in_list(dfs, df))
-                return sim_error(req, 400, NULL,
-                                 "Invalid value '%s' for parameter 'disk_format'", df);
+                return sim_error(req, 400, NULL, "Invalid value '%s' for parameter 'disk_format'",
+                                 df);
         const char *id = json_get_str(b, "id");
         LOCK(c->sim);
         if (id && sim_get(c->sim, K_IMAGE, id)) {
@@ -238,8 +237,8 @@ static int image_create(struct httpd_req *req, void *data)
         json_t *o = sim_image_new(c->sim, c->project_id, b);
         json_t *out = sim_public(o, NULL);
         UNLOCK(c->sim);
-        _cleanup_free_ char *loc = xasprintf("%s/v2/images/%s", httpd_req_host_url(req),
-                                             json_get_str(out, "id"));
+        _cleanup_free_ char *loc =
+                xasprintf("%s/v2/images/%s", httpd_req_host_url(req), json_get_str(out, "id"));
         httpd_resp_set_header(req, "Location", loc);
         return sim_reply(req, 201, out);
 }
@@ -254,8 +253,7 @@ static int image_patch(struct httpd_req *req, void *data)
         _cleanup_err_ struct err e = ERR_INIT;
         const char *ct = httpd_req_header(req, "Content-Type");
         if (!ct || !strstr(ct, "openstack-images-v2.1-json-patch"))
-                return sim_error(req, 415, NULL,
-                                 "Unsupported Content-Type %s", ct ? ct : "");
+                return sim_error(req, 415, NULL, "Unsupported Content-Type %s", ct ? ct : "");
         if (json_parse_limited(body, len, JSON_DEFAULT_MAX_BYTES, 16, &ops, &e) < 0 ||
             !json_is_array(ops))
                 return sim_error(req, 400, NULL, "Malformed JSON in request body.");
@@ -280,8 +278,9 @@ static int image_patch(struct httpd_req *req, void *data)
                 const char *path = json_get_str(op, "path");
                 if (!kind || !path || path[0] != '/') {
                         UNLOCK(c->sim);
-                        return sim_error(req, 400, NULL, "Unable to find '%s' in JSON Schema "
-                                                         "change",
+                        return sim_error(req, 400, NULL,
+                                         "Unable to find '%s' in JSON Schema "
+                                         "change",
                                          "path");
                 }
                 const char *key = path + 1;
@@ -292,8 +291,8 @@ static int image_patch(struct httpd_req *req, void *data)
                 if (streq(kind, "remove")) {
                         if (in_list(core_props, key) || json_object_del(work, key) < 0) {
                                 UNLOCK(c->sim);
-                                return sim_error(req, 409, NULL,
-                                                 "Property %s does not exist.", key);
+                                return sim_error(req, 409, NULL, "Property %s does not exist.",
+                                                 key);
                         }
                 } else if (streq(kind, "add") || streq(kind, "replace")) {
                         json_t *val = json_object_get(op, "value");
@@ -305,8 +304,8 @@ static int image_patch(struct httpd_req *req, void *data)
                         }
                         if (streq(kind, "replace") && !json_object_get(work, key)) {
                                 UNLOCK(c->sim);
-                                return sim_error(req, 409, NULL,
-                                                 "Property %s does not exist.", key);
+                                return sim_error(req, 409, NULL, "Property %s does not exist.",
+                                                 key);
                         }
                         json_object_set(work, key, val);
                 } else {
@@ -374,8 +373,9 @@ static int image_upload(struct httpd_req *req, void *data)
         const char *st = json_get_str(o, "status");
         if (!streq(st, "queued")) {
                 UNLOCK(c->sim);
-                return sim_error(req, 409, NULL, "Image status transition from %s to saving is "
-                                                 "not allowed",
+                return sim_error(req, 409, NULL,
+                                 "Image status transition from %s to saving is "
+                                 "not allowed",
                                  st);
         }
         image_set_data(o, body, len);
@@ -401,19 +401,19 @@ static int schema(struct httpd_req *req, void *data)
         (void)data;
         json_t *props = json_checked(json_object());
         for (size_t i = 0; core_props[i]; i++)
-                json_object_set_new(props, core_props[i], json_pack("{s:[s?,s?]}", "type",
-                                                                    "string", "null"));
-        json_t *img = json_pack("{s:s?,s:o,s:{s:s?},s:[{s:s?,s:s?},{s:s?,s:s?},{s:s?,s:s?}]}", "name",
-                                "image", "properties", props, "additionalProperties", "type",
-                                "string", "links", "rel", "self", "href", "{self}", "rel",
-                                "enclosure", "href", "{file}", "rel", "describedby", "href",
-                                "{schema}");
+                json_object_set_new(props, core_props[i],
+                                    json_pack("{s:[s?,s?]}", "type", "string", "null"));
+        json_t *img =
+                json_pack("{s:s?,s:o,s:{s:s?},s:[{s:s?,s:s?},{s:s?,s:s?},{s:s?,s:s?}]}", "name",
+                          "image", "properties", props, "additionalProperties", "type", "string",
+                          "links", "rel", "self", "href", "{self}", "rel", "enclosure", "href",
+                          "{file}", "rel", "describedby", "href", "{schema}");
         const char *path = httpd_req_path(req);
         if (str_ends_with(path, "/images"))
-                return sim_reply(req, 200, json_checked(json_pack("{s:s?,s:{s:{s:s?,s:o}}}", "name",
-                                                                  "images", "properties",
-                                                                  "images", "type", "array",
-                                                                  "items", json_checked(img))));
+                return sim_reply(req, 200,
+                                 json_checked(json_pack("{s:s?,s:{s:{s:s?,s:o}}}", "name", "images",
+                                                        "properties", "images", "type", "array",
+                                                        "items", json_checked(img))));
         return sim_reply(req, 200, json_checked(img));
 }
 
@@ -422,8 +422,8 @@ static int versions(struct httpd_req *req, void *data)
         (void)data;
         _cleanup_free_ char *href = xasprintf("%s/v2/", httpd_req_host_url(req));
         json_t *arr = json_checked(json_array());
-        static const char *const vs[] = {"v2.9", "v2.8", "v2.7", "v2.6", "v2.5", "v2.4",
-                                         "v2.3", "v2.2", "v2.1", "v2.0"};
+        static const char *const vs[] = {"v2.9", "v2.8", "v2.7", "v2.6", "v2.5",
+                                         "v2.4", "v2.3", "v2.2", "v2.1", "v2.0"};
         for (size_t i = 0; i < ARRAY_SIZE(vs); i++)
                 json_array_append_new(arr, json_pack("{s:s?,s:s?,s:[{s:s?,s:s?}]}", "id", vs[i],
                                                      "status", i == 0 ? "CURRENT" : "SUPPORTED",
@@ -433,7 +433,10 @@ static int versions(struct httpd_req *req, void *data)
         return sim_reply(req, status, json_checked(j));
 }
 
-#define P(m, path, fn) {m, path, fn, NULL, NULL}
+#define P(m, path, fn)                                                                             \
+        {                                                                                          \
+                m, path, fn, NULL, NULL                                                            \
+        }
 const struct httpd_route sim_glance_routes[] = {
         {"GET", "/", versions, NULL, sim_public_meta},
         {"GET", "/versions", versions, NULL, sim_public_meta},

@@ -123,12 +123,13 @@ static char *render(struct sim *s, json_t *lb)
                                               json_string(json_get_str(v, "floating_ip_address")));
         }
         struct strbuf sb = STRBUF_INIT;
-        strbuf_addf(&sb,
-                    "# magnum-sim amphora for load balancer %s\n"
-                    "global\n    maxconn 4096\n    stats socket %s/lb-%s.sock mode 600 level admin\n"
-                    "\ndefaults\n    timeout connect 5s\n    timeout client 50s\n"
-                    "    timeout server 50s\n    log global\n",
-                    id, s->run_dir, id);
+        strbuf_addf(
+                &sb,
+                "# magnum-sim amphora for load balancer %s\n"
+                "global\n    maxconn 4096\n    stats socket %s/lb-%s.sock mode 600 level admin\n"
+                "\ndefaults\n    timeout connect 5s\n    timeout client 50s\n"
+                "    timeout server 50s\n    log global\n",
+                id, s->run_dir, id);
         int frontends = 0;
         size_t i;
         json_t *lref;
@@ -225,8 +226,8 @@ static pid_t run_haproxy(struct sim *s, const char *lb_id, pid_t old_pid)
         if (child == 0) {
                 /* stdout/stderr stay ours so HAProxy's complaints land in our log */
                 if (old_pid > 0)
-                        execl(s->o.haproxy_bin, "haproxy", "-q", "-D", "-f", cfg, "-p", pidf,
-                              "-sf", oldbuf, (char *)NULL);
+                        execl(s->o.haproxy_bin, "haproxy", "-q", "-D", "-f", cfg, "-p", pidf, "-sf",
+                              oldbuf, (char *)NULL);
                 else
                         execl(s->o.haproxy_bin, "haproxy", "-q", "-D", "-f", cfg, "-p", pidf,
                               (char *)NULL);
@@ -295,8 +296,7 @@ void sim_haproxy_apply(struct sim *s, struct sim_lb_plan *plan, size_t n)
                 struct sim_lb_proc *p = s->lbs;
                 while (p && !streq(p->lb_id, plan[i].lb_id))
                         p = p->next;
-                if (p && p->cfg && streq(p->cfg, plan[i].cfg) && p->pid > 0 &&
-                    kill(p->pid, 0) == 0)
+                if (p && p->cfg && streq(p->cfg, plan[i].cfg) && p->pid > 0 && kill(p->pid, 0) == 0)
                         continue;
                 if (!p) {
                         p = xnew(struct sim_lb_proc, 1);
@@ -316,8 +316,8 @@ void sim_haproxy_apply(struct sim *s, struct sim_lb_plan *plan, size_t n)
                         log_error_errno((int)pid, "event=haproxy_start lb=%s", p->lb_id);
                         continue;
                 }
-                log_info("event=haproxy_%s lb=%s pid=%d", old ? "reloaded" : "started",
-                         p->lb_id, (int)pid);
+                log_info("event=haproxy_%s lb=%s pid=%d", old ? "reloaded" : "started", p->lb_id,
+                         (int)pid);
                 p->pid = pid;
                 free(p->cfg);
                 p->cfg = xstrdup(plan[i].cfg);

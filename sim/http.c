@@ -124,8 +124,9 @@ int sim_body(struct httpd_req *req, json_t **ret)
                 if (c && c->svc == SVC_NEUTRON)
                         sim_error(req, 400, "HTTPBadRequest", "Malformed request body");
                 else if (c && c->svc == SVC_OCTAVIA)
-                        sim_error(req, 400, NULL, "Invalid input for field/attribute. Value: "
-                                                  "'%.*s'. Malformed request body",
+                        sim_error(req, 400, NULL,
+                                  "Invalid input for field/attribute. Value: "
+                                  "'%.*s'. Malformed request body",
                                   (int)MIN(len, 200), body);
                 else
                         sim_error(req, 400, NULL, "Malformed request body");
@@ -177,12 +178,12 @@ static bool inject_fault(struct listener *l, struct httpd_req *req)
 
 static int unauthorized(struct httpd_req *req, struct sim *s)
 {
-        _cleanup_free_ char *www = xasprintf("Keystone uri=\"%s\"",
-                                             s->o.ks_auth_url ? s->o.ks_auth_url : "");
+        _cleanup_free_ char *www =
+                xasprintf("Keystone uri=\"%s\"", s->o.ks_auth_url ? s->o.ks_auth_url : "");
         httpd_resp_set_header(req, "WWW-Authenticate", www);
-        json_auto_t *j = json_pack("{s:{s:i,s:s?,s:s?}}", "error", "code", 401, "title",
-                                   "Unauthorized", "message",
-                                   "The request you have made requires authentication.");
+        json_auto_t *j =
+                json_pack("{s:{s:i,s:s?,s:s?}}", "error", "code", 401, "title", "Unauthorized",
+                          "message", "The request you have made requires authentication.");
         return httpd_resp_json(req, 401, json_checked(j));
 }
 

@@ -16,7 +16,9 @@
 #include "sim/sim.h"
 
 #define O(sec, name, type, def, field, min, max, help)                                             \
-        {sec, name, type, def, offsetof(struct sim_opts, field), min, max, help}
+        {                                                                                          \
+                sec, name, type, def, offsetof(struct sim_opts, field), min, max, help             \
+        }
 
 static const struct conf_option sim_options[] = {
         O("sim", "host", CONF_STR, "127.0.0.1", host, 0, 0, "Address the APIs listen on."),
@@ -78,15 +80,15 @@ static const struct conf_option sim_options[] = {
         O("sim", "quota_gigabytes", CONF_INT, "1000", quota_gigabytes, -1, 1 << 30, ""),
         O("sim", "quota_loadbalancer", CONF_INT, "-1", quota_loadbalancer, -1, 1 << 30, ""),
         O("sim", "log_level", CONF_STR, "info", log_level, 0, 0, "debug, info, warning, error."),
-        O("keystone_authtoken", "auth_url", CONF_STR, "http://127.0.0.1:5000/v3", ks_auth_url,
-          0, 0, "Keystone the tokens are validated against."),
+        O("keystone_authtoken", "auth_url", CONF_STR, "http://127.0.0.1:5000/v3", ks_auth_url, 0, 0,
+          "Keystone the tokens are validated against."),
         O("keystone_authtoken", "username", CONF_STR, "magnum", ks_username, 0, 0, ""),
         O("keystone_authtoken", "password", CONF_STR, "secret", ks_password, 0, 0, ""),
         O("keystone_authtoken", "project_name", CONF_STR, "service", ks_project_name, 0, 0, ""),
-        O("keystone_authtoken", "user_domain_name", CONF_STR, "Default", ks_user_domain_name, 0,
-          0, ""),
-        O("keystone_authtoken", "project_domain_name", CONF_STR, "Default",
-          ks_project_domain_name, 0, 0, ""),
+        O("keystone_authtoken", "user_domain_name", CONF_STR, "Default", ks_user_domain_name, 0, 0,
+          ""),
+        O("keystone_authtoken", "project_domain_name", CONF_STR, "Default", ks_project_domain_name,
+          0, 0, ""),
 };
 
 static volatile sig_atomic_t got_signal;
@@ -198,8 +200,8 @@ int main(int argc, char **argv)
         log_info("event=ready startup_ms=%lld nova=%d neutron=%d glance=%d cinder=%d octavia=%d "
                  "admin=%d auth=%s",
                  (long long)(time_mono_ms() - t0), o.ports[SVC_NOVA], o.ports[SVC_NEUTRON],
-                 o.ports[SVC_GLANCE], o.ports[SVC_CINDER], o.ports[SVC_OCTAVIA],
-                 o.ports[SVC_ADMIN], o.auth_strategy);
+                 o.ports[SVC_GLANCE], o.ports[SVC_CINDER], o.ports[SVC_OCTAVIA], o.ports[SVC_ADMIN],
+                 o.auth_strategy);
         while (!got_signal)
                 pause();
         log_info("event=stopping signal=%d", (int)got_signal);

@@ -28,7 +28,7 @@ static const struct nres R_SG = {K_SECGROUP, "security_groups", "security_group"
 static const struct nres R_SGR = {K_SGRULE, "security_group_rules", "security_group_rule",
                                   "SecurityGroupRuleNotFound", "Security group rule"};
 
-#define LOCK(s) pthread_mutex_lock(&(s)->lock)
+#define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
 static void fill_common(json_t *o, const char *project)
@@ -86,13 +86,12 @@ static int wrapped(struct httpd_req *req, const struct nres *r, json_t **ret_roo
         return 0;
 }
 
-static int over_quota(struct httpd_req *req, struct sim *s, const char *project,
-                      enum sim_kind k, const char *resource)
+static int over_quota(struct httpd_req *req, struct sim *s, const char *project, enum sim_kind k,
+                      const char *resource)
 {
         int limit = sim_quota(s, project, resource);
         if (limit >= 0 && sim_count(s, k, project) >= limit) {
-                sim_error(req, 409, "OverQuota", "Quota exceeded for resources: ['%s'].",
-                          resource);
+                sim_error(req, 409, "OverQuota", "Quota exceeded for resources: ['%s'].", resource);
                 return 1;
         }
         return 0;
@@ -132,9 +131,10 @@ static int list_res(struct httpd_req *req, const struct nres *r)
         long long limit = 0;
         const char *ls = httpd_req_query(req, "limit");
         if (ls && str_to_ll(ls, 0, 1000000, &limit) < 0)
-                return sim_error(req, 400, "HTTPBadRequest", "Bad limit request: Limit must be "
-                                                             "an integer 0 or greater and not "
-                                                             "'%s'.",
+                return sim_error(req, 400, "HTTPBadRequest",
+                                 "Bad limit request: Limit must be "
+                                 "an integer 0 or greater and not "
+                                 "'%s'.",
                                  ls);
         const char *marker = httpd_req_query(req, "marker");
         json_t *arr = json_checked(json_array());
@@ -160,12 +160,12 @@ static int list_res(struct httpd_req *req, const struct nres *r)
         }
         json_t *out = json_pack("{s:o}", r->coll, arr);
         if (more && last) {
-                _cleanup_free_ char *href = xasprintf("%s/v2.0/%s?limit=%lld&marker=%s",
-                                                      httpd_req_host_url(req), r->coll, limit,
-                                                      last);
+                _cleanup_free_ char *href =
+                        xasprintf("%s/v2.0/%s?limit=%lld&marker=%s", httpd_req_host_url(req),
+                                  r->coll, limit, last);
                 _cleanup_free_ char *lk = xasprintf("%s_links", r->coll);
-                json_object_set_new(out, lk, json_pack("[{s:s?,s:s?}]", "rel", "next", "href",
-                                                       href));
+                json_object_set_new(out, lk,
+                                    json_pack("[{s:s?,s:s?}]", "rel", "next", "href", href));
         }
         UNLOCK(s);
         return sim_reply(req, 200, json_checked(out));
@@ -221,11 +221,23 @@ static int pick_block(struct sim *s)
         return -ENOSPC;
 }
 
-static const char *const net_attrs[] = {
-        "name", "admin_state_up", "shared", "router:external", "mtu", "description",
-        "port_security_enabled", "availability_zone_hints", "tenant_id", "project_id",
-        "provider:network_type", "provider:physical_network", "provider:segmentation_id",
-        "dns_domain", "qos_policy_id", "is_default", NULL};
+static const char *const net_attrs[] = {"name",
+                                        "admin_state_up",
+                                        "shared",
+                                        "router:external",
+                                        "mtu",
+                                        "description",
+                                        "port_security_enabled",
+                                        "availability_zone_hints",
+                                        "tenant_id",
+                                        "project_id",
+                                        "provider:network_type",
+                                        "provider:physical_network",
+                                        "provider:segmentation_id",
+                                        "dns_domain",
+                                        "qos_policy_id",
+                                        "is_default",
+                                        NULL};
 
 json_t *sim_network_new(struct sim *s, const char *project, const json_t *b, int *ret_err)
 {
@@ -253,7 +265,8 @@ json_t *sim_network_new(struct sim *s, const char *project, const json_t *b, int
         sim_set(o, "ipv6_address_scope", json_null());
         sim_set(o, "port_security_enabled",
                 json_boolean(json_get_bool(b, "port_security_enabled", true)));
-        sim_set_str(o, "description", json_get_str(b, "description") ? json_get_str(b, "description") : "");
+        sim_set_str(o, "description",
+                    json_get_str(b, "description") ? json_get_str(b, "description") : "");
         sim_set(o, "is_default", json_boolean(json_get_bool(b, "is_default", false)));
         sim_set_str(o, "provider:network_type", external ? "flat" : "vxlan");
         sim_set(o, "_block", json_integer(block));
@@ -301,8 +314,9 @@ static int net_update(struct httpd_req *req, void *data)
         if (wrapped(req, &R_NET, &root, &b) < 0 || check_attrs(req, b, net_attrs) < 0)
                 return 0;
         const char *id = httpd_req_param(req, "id");
-        static const char *const keys[] = {"name", "admin_state_up", "description", "mtu",
-                                           "port_security_enabled", "shared", NULL};
+        static const char *const keys[] = {"name", "admin_state_up",        "description",
+                                           "mtu",  "port_security_enabled", "shared",
+                                           NULL};
         LOCK(s);
         json_t *o = find_visible(req, &R_NET, id);
         json_t *out = NULL;
@@ -352,11 +366,26 @@ static int net_delete(struct httpd_req *req, void *data)
 
 /* ---- subnets ------------------------------------------------------------------------- */
 
-static const char *const subnet_attrs[] = {
-        "name", "network_id", "cidr", "ip_version", "gateway_ip", "allocation_pools",
-        "dns_nameservers", "host_routes", "enable_dhcp", "description", "tenant_id",
-        "project_id", "subnetpool_id", "ipv6_ra_mode", "ipv6_address_mode", "service_types",
-        "use_default_subnetpool", "segment_id", "prefixlen", NULL};
+static const char *const subnet_attrs[] = {"name",
+                                           "network_id",
+                                           "cidr",
+                                           "ip_version",
+                                           "gateway_ip",
+                                           "allocation_pools",
+                                           "dns_nameservers",
+                                           "host_routes",
+                                           "enable_dhcp",
+                                           "description",
+                                           "tenant_id",
+                                           "project_id",
+                                           "subnetpool_id",
+                                           "ipv6_ra_mode",
+                                           "ipv6_address_mode",
+                                           "service_types",
+                                           "use_default_subnetpool",
+                                           "segment_id",
+                                           "prefixlen",
+                                           NULL};
 
 json_t *sim_subnet_new(struct sim *s, const char *project, json_t *net, const json_t *b,
                        const struct ipam_cidr *cidr, const char *cidr_text)
@@ -391,8 +420,8 @@ json_t *sim_subnet_new(struct sim *s, const char *project, json_t *net, const js
                         hi--;
                 ipam_format(lo, first);
                 ipam_format(hi, last);
-                sim_set(o, "allocation_pools", json_pack("[{s:s?,s:s?}]", "start", first, "end",
-                                                         last));
+                sim_set(o, "allocation_pools",
+                        json_pack("[{s:s?,s:s?}]", "start", first, "end", last));
         }
         json_t *dns = json_object_get(b, "dns_nameservers");
         sim_set(o, "dns_nameservers", json_is_array(dns) ? json_deep_copy(dns) : json_array());
@@ -407,12 +436,12 @@ json_t *sim_subnet_new(struct sim *s, const char *project, json_t *net, const js
         const char *d = json_get_str(b, "description");
         sim_set_str(o, "description", d ? d : "");
         sim_set(o, "_alloc", json_object());
-        sim_set(o, "_shared", json_boolean(json_get_bool(net, "shared", false) ||
-                                           json_get_bool(net, "router:external", false)));
+        sim_set(o, "_shared",
+                json_boolean(json_get_bool(net, "shared", false) ||
+                             json_get_bool(net, "router:external", false)));
         fill_common(o, project);
         sim_put(s, K_SUBNET, o);
-        json_array_append_new(json_object_get(net, "subnets"),
-                              json_string(json_get_str(o, "id")));
+        json_array_append_new(json_object_get(net, "subnets"), json_string(json_get_str(o, "id")));
         return o;
 }
 
@@ -517,8 +546,9 @@ static int subnet_update(struct httpd_req *req, void *data)
         if (json_object_get(b, "cidr") || json_object_get(b, "network_id"))
                 return sim_error(req, 400, "HTTPBadRequest",
                                  "Cannot update read-only attribute cidr");
-        static const char *const keys[] = {"name", "dns_nameservers", "host_routes",
-                                           "enable_dhcp", "description", "gateway_ip", NULL};
+        static const char *const keys[] = {"name",        "dns_nameservers", "host_routes",
+                                           "enable_dhcp", "description",     "gateway_ip",
+                                           NULL};
         const char *id = httpd_req_param(req, "id");
         LOCK(s);
         json_t *o = find_visible(req, &R_SUBNET, id);
@@ -585,8 +615,7 @@ static bool ip_taken(uint32_t ip, void *data)
 }
 
 /* Allocates an address in subnet (the requested one when ip non-NULL) for owner. */
-static int alloc_ip(json_t *subnet, const char *ip, const char *owner, char out[16],
-                    struct err *e)
+static int alloc_ip(json_t *subnet, const char *ip, const char *owner, char out[16], struct err *e)
 {
         json_t *alloc = json_object_get(subnet, "_alloc");
         struct ipam_cidr cidr;
@@ -599,9 +628,8 @@ static int alloc_ip(json_t *subnet, const char *ip, const char *owner, char out[
                                        "IP address %s is not a valid IP for the specified subnet.",
                                        ip);
                 if (json_object_get(alloc, ip))
-                        return err_set(e, -EEXIST,
-                                       "IP address %s already allocated in subnet %s", ip,
-                                       json_get_str(subnet, "id"));
+                        return err_set(e, -EEXIST, "IP address %s already allocated in subnet %s",
+                                       ip, json_get_str(subnet, "id"));
                 ipam_format(a, out);
                 json_object_set_new(alloc, out, json_string(owner));
                 return 0;
@@ -760,12 +788,28 @@ static void mac_address(char out[18])
         snprintf(out, 18, "fa:16:3e:%02x:%02x:%02x", b[0], b[1], b[2]);
 }
 
-static const char *const port_attrs[] = {
-        "name", "network_id", "admin_state_up", "mac_address", "fixed_ips", "device_id",
-        "device_owner", "tenant_id", "project_id", "security_groups", "allowed_address_pairs",
-        "extra_dhcp_opts", "description", "port_security_enabled", "binding:host_id",
-        "binding:vnic_type", "binding:profile", "qos_policy_id", "dns_name", "tags",
-        "propagate_uplink_status", NULL};
+static const char *const port_attrs[] = {"name",
+                                         "network_id",
+                                         "admin_state_up",
+                                         "mac_address",
+                                         "fixed_ips",
+                                         "device_id",
+                                         "device_owner",
+                                         "tenant_id",
+                                         "project_id",
+                                         "security_groups",
+                                         "allowed_address_pairs",
+                                         "extra_dhcp_opts",
+                                         "description",
+                                         "port_security_enabled",
+                                         "binding:host_id",
+                                         "binding:vnic_type",
+                                         "binding:profile",
+                                         "qos_policy_id",
+                                         "dns_name",
+                                         "tags",
+                                         "propagate_uplink_status",
+                                         NULL};
 
 static void set_backing(struct sim *s, json_t *port)
 {
@@ -801,9 +845,9 @@ static int port_alloc(struct sim *s, json_t *net, const json_t *req_ips, const c
                         r = alloc_ip(sub, NULL, owner, ip, e);
                         if (r < 0)
                                 break;
-                        json_array_append_new(out, json_pack("{s:s?,s:s?}", "subnet_id",
-                                                             json_get_str(sub, "id"),
-                                                             "ip_address", ip));
+                        json_array_append_new(out,
+                                              json_pack("{s:s?,s:s?}", "subnet_id",
+                                                        json_get_str(sub, "id"), "ip_address", ip));
                         break; /* one address per port unless asked otherwise */
                 }
         } else {
@@ -824,8 +868,9 @@ static int port_alloc(struct sim *s, json_t *net, const json_t *req_ips, const c
                                         json_t *c2 = sim_get(s, K_SUBNET, json_string_value(cand));
                                         struct ipam_cidr cc;
                                         uint32_t a;
-                                        if (c2 && ipam_parse_cidr(json_get_str(c2, "cidr"), true,
-                                                                  &cc) == 0 &&
+                                        if (c2 &&
+                                            ipam_parse_cidr(json_get_str(c2, "cidr"), true, &cc) ==
+                                                    0 &&
                                             ipam_parse_ip(ip, &a) == 0 && ipam_contains(&cc, a))
                                                 sub = c2;
                                 }
@@ -861,8 +906,8 @@ static int port_alloc(struct sim *s, json_t *net, const json_t *req_ips, const c
                         if (r < 0)
                                 break;
                         json_array_append_new(out, json_pack("{s:s?,s:s?}", "subnet_id",
-                                                             json_get_str(sub, "id"),
-                                                             "ip_address", got));
+                                                             json_get_str(sub, "id"), "ip_address",
+                                                             got));
                 }
         }
         if (r < 0) {
@@ -915,8 +960,8 @@ int sim_port_create(struct sim *s, const struct sim_ctx *c, const json_t *b, jso
         json_t *o = sim_new_obj(s, K_PORT, project);
         const char *id = json_get_str(o, "id");
         json_t *ips = NULL;
-        int r = port_alloc(s, net, json_object_get(b, "fixed_ips"), id, &ips, ret_status,
-                           ret_type, e);
+        int r = port_alloc(s, net, json_object_get(b, "fixed_ips"), id, &ips, ret_status, ret_type,
+                           e);
         if (r < 0) {
                 json_decref(o);
                 return r;
@@ -927,7 +972,8 @@ int sim_port_create(struct sim *s, const struct sim_ctx *c, const json_t *b, jso
         sim_set_str(o, "name", name ? name : "");
         sim_set_str(o, "network_id", net_id);
         sim_set(o, "admin_state_up", json_boolean(json_get_bool(b, "admin_state_up", true)));
-        sim_set_str(o, "mac_address", json_get_str(b, "mac_address") ? json_get_str(b, "mac_address") : mac);
+        sim_set_str(o, "mac_address",
+                    json_get_str(b, "mac_address") ? json_get_str(b, "mac_address") : mac);
         sim_set(o, "fixed_ips", ips);
         const char *dev = json_get_str(b, "device_id");
         const char *owner = json_get_str(b, "device_owner");
@@ -964,7 +1010,8 @@ int sim_port_create(struct sim *s, const struct sim_ctx *c, const json_t *b, jso
         const char *d = json_get_str(b, "description");
         sim_set_str(o, "description", d ? d : "");
         sim_set_str(o, "binding:vnic_type", "normal");
-        sim_set_str(o, "binding:host_id", json_get_str(b, "binding:host_id") ? json_get_str(b, "binding:host_id") : "");
+        sim_set_str(o, "binding:host_id",
+                    json_get_str(b, "binding:host_id") ? json_get_str(b, "binding:host_id") : "");
         sim_set(o, "binding:profile", json_object());
         sim_set(o, "binding:vif_details", json_object());
         sim_set_str(o, "binding:vif_type", "unbound");
@@ -1046,10 +1093,16 @@ static int port_update(struct httpd_req *req, void *data)
         json_t *b;
         if (wrapped(req, &R_PORT, &root, &b) < 0 || check_attrs(req, b, port_attrs) < 0)
                 return 0;
-        static const char *const keys[] = {"name", "admin_state_up", "device_id",
-                                           "device_owner", "security_groups", "description",
-                                           "port_security_enabled", "binding:host_id",
-                                           "allowed_address_pairs", NULL};
+        static const char *const keys[] = {"name",
+                                           "admin_state_up",
+                                           "device_id",
+                                           "device_owner",
+                                           "security_groups",
+                                           "description",
+                                           "port_security_enabled",
+                                           "binding:host_id",
+                                           "allowed_address_pairs",
+                                           NULL};
         const char *id = httpd_req_param(req, "id");
         LOCK(s);
         json_t *o = find_visible(req, &R_PORT, id);
@@ -1109,8 +1162,8 @@ static int port_delete(struct httpd_req *req, void *data)
                 return not_found(req, &R_PORT, id);
         }
         const char *owner = json_get_str(o, "device_owner");
-        if (owner && (streq(owner, "network:router_interface") ||
-                      streq(owner, "network:router_gateway"))) {
+        if (owner &&
+            (streq(owner, "network:router_interface") || streq(owner, "network:router_gateway"))) {
                 UNLOCK(s);
                 return sim_error(req, 409, "PortInUse",
                                  "Port %s cannot be deleted directly via the port API: has device "
@@ -1124,10 +1177,18 @@ static int port_delete(struct httpd_req *req, void *data)
 
 /* ---- routers ------------------------------------------------------------------------- */
 
-static const char *const router_attrs[] = {"name", "admin_state_up", "external_gateway_info",
-                                           "description", "tenant_id", "project_id",
-                                           "distributed", "ha", "availability_zone_hints",
-                                           "flavor_id", "routes", NULL};
+static const char *const router_attrs[] = {"name",
+                                           "admin_state_up",
+                                           "external_gateway_info",
+                                           "description",
+                                           "tenant_id",
+                                           "project_id",
+                                           "distributed",
+                                           "ha",
+                                           "availability_zone_hints",
+                                           "flavor_id",
+                                           "routes",
+                                           NULL};
 
 /* Sets external_gateway_info, creating the gateway port on the external network. */
 static int router_set_gateway(struct httpd_req *req, struct sim *s, json_t *router,
@@ -1236,8 +1297,7 @@ static int router_update(struct httpd_req *req, void *data)
         json_t *b;
         if (wrapped(req, &R_ROUTER, &root, &b) < 0 || check_attrs(req, b, router_attrs) < 0)
                 return 0;
-        static const char *const keys[] = {"name", "admin_state_up", "description", "routes",
-                                           NULL};
+        static const char *const keys[] = {"name", "admin_state_up", "description", "routes", NULL};
         const char *id = httpd_req_param(req, "id");
         LOCK(s);
         json_t *o = find_visible(req, &R_ROUTER, id);
@@ -1284,8 +1344,7 @@ static int router_delete(struct httpd_req *req, void *data)
         }
         if (router_has_ports(s, id)) {
                 UNLOCK(s);
-                return sim_error(req, 409, "RouterInUse",
-                                 "Router %s still has ports", id);
+                return sim_error(req, 409, "RouterInUse", "Router %s still has ports", id);
         }
         router_set_gateway(req, s, o, NULL);
         sim_del(s, K_ROUTER, id);
@@ -1344,11 +1403,11 @@ static int router_add_if(struct httpd_req *req, void *data)
                                                  subnet_id);
                         }
                 }
-                json_auto_t *pb = json_pack(
-                        "{s:s?,s:s?,s:s?,s:[{s:s?,s:s?}],s:s?}", "network_id",
-                        json_get_str(sub, "network_id"), "device_id", id, "device_owner",
-                        "network:router_interface", "fixed_ips", "subnet_id", subnet_id,
-                        "ip_address", gw, "project_id", json_get_str(router, "_project"));
+                json_auto_t *pb =
+                        json_pack("{s:s?,s:s?,s:s?,s:[{s:s?,s:s?}],s:s?}", "network_id",
+                                  json_get_str(sub, "network_id"), "device_id", id, "device_owner",
+                                  "network:router_interface", "fixed_ips", "subnet_id", subnet_id,
+                                  "ip_address", gw, "project_id", json_get_str(router, "_project"));
                 int status;
                 const char *type;
                 _cleanup_err_ struct err e = ERR_INIT;
@@ -1429,19 +1488,17 @@ static int router_remove_if(struct httpd_req *req, void *data)
                 UNLOCK(s);
                 if (subnet_id)
                         return sim_error(req, 404, "RouterInterfaceNotFoundForSubnet",
-                                         "Router %s has no interface on subnet %s", id,
-                                         subnet_id);
+                                         "Router %s has no interface on subnet %s", id, subnet_id);
                 return sim_error(req, 404, "RouterInterfaceNotFound",
                                  "Router %s does not have an interface with id %s", id, port_id);
         }
         json_t *f = json_array_get(json_object_get(found, "fixed_ips"), 0);
-        json_t *out = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:[s?],s:s?}", "id", id, "tenant_id",
-                                json_get_str(router, "_project"), "project_id",
-                                json_get_str(router, "_project"), "port_id",
-                                json_get_str(found, "id"), "subnet_id",
-                                json_get_str(f, "subnet_id"), "subnet_ids",
-                                json_get_str(f, "subnet_id"), "network_id",
-                                json_get_str(found, "network_id"));
+        json_t *out = json_pack(
+                "{s:s?,s:s?,s:s?,s:s?,s:s?,s:[s?],s:s?}", "id", id, "tenant_id",
+                json_get_str(router, "_project"), "project_id", json_get_str(router, "_project"),
+                "port_id", json_get_str(found, "id"), "subnet_id", json_get_str(f, "subnet_id"),
+                "subnet_ids", json_get_str(f, "subnet_id"), "network_id",
+                json_get_str(found, "network_id"));
         sim_port_delete(s, json_get_str(found, "id"));
         UNLOCK(s);
         return sim_reply(req, 200, json_checked(out));
@@ -1506,8 +1563,7 @@ static int fip_associate(struct httpd_req *req, struct sim *s, json_t *fip, cons
                 return -ENOENT;
         }
         sim_set_str(fip, "port_id", port_id);
-        sim_set_str(fip, "fixed_ip_address",
-                    fixed_ip ? fixed_ip : json_get_str(f0, "ip_address"));
+        sim_set_str(fip, "fixed_ip_address", fixed_ip ? fixed_ip : json_get_str(f0, "ip_address"));
         sim_set_str(fip, "router_id", json_get_str(router, "id"));
         sim_set_str(fip, "status", "ACTIVE");
         sim_set(fip, "port_details",
@@ -1522,10 +1578,10 @@ static int fip_associate(struct httpd_req *req, struct sim *s, json_t *fip, cons
         return 0;
 }
 
-static const char *const fip_attrs[] = {"floating_network_id", "port_id", "fixed_ip_address",
-                                        "floating_ip_address", "description", "tenant_id",
-                                        "project_id", "subnet_id", "dns_name", "dns_domain",
-                                        "qos_policy_id", NULL};
+static const char *const fip_attrs[] = {"floating_network_id", "port_id",       "fixed_ip_address",
+                                        "floating_ip_address", "description",   "tenant_id",
+                                        "project_id",          "subnet_id",     "dns_name",
+                                        "dns_domain",          "qos_policy_id", NULL};
 
 static int fip_create(struct httpd_req *req, void *data)
 {
@@ -1639,9 +1695,8 @@ static int fip_update(struct httpd_req *req, void *data)
         json_t *pv = json_object_get(b, "port_id");
         if (json_is_null(pv))
                 fip_disassociate(s, o);
-        else if (json_is_string(pv) &&
-                 fip_associate(req, s, o, json_string_value(pv),
-                               json_get_str(b, "fixed_ip_address")) < 0) {
+        else if (json_is_string(pv) && fip_associate(req, s, o, json_string_value(pv),
+                                                     json_get_str(b, "fixed_ip_address")) < 0) {
                 UNLOCK(s);
                 return 0;
         }
@@ -1684,8 +1739,8 @@ static int sg_create(struct httpd_req *req, void *data)
         struct sim *s = c->sim;
         json_auto_t *root = NULL;
         json_t *b;
-        static const char *const attrs[] = {"name", "description", "tenant_id", "project_id",
-                                            "stateful", NULL};
+        static const char *const attrs[] = {"name",       "description", "tenant_id",
+                                            "project_id", "stateful",    NULL};
         if (wrapped(req, &R_SG, &root, &b) < 0 || check_attrs(req, b, attrs) < 0)
                 return 0;
         const char *name = json_get_str(b, "name");
@@ -1786,10 +1841,19 @@ static int sgr_create(struct httpd_req *req, void *data)
         struct sim *s = c->sim;
         json_auto_t *root = NULL;
         json_t *b;
-        static const char *const attrs[] = {
-                "security_group_id", "direction", "ethertype", "protocol", "port_range_min",
-                "port_range_max", "remote_ip_prefix", "remote_group_id", "description",
-                "tenant_id", "project_id", "remote_address_group_id", NULL};
+        static const char *const attrs[] = {"security_group_id",
+                                            "direction",
+                                            "ethertype",
+                                            "protocol",
+                                            "port_range_min",
+                                            "port_range_max",
+                                            "remote_ip_prefix",
+                                            "remote_group_id",
+                                            "description",
+                                            "tenant_id",
+                                            "project_id",
+                                            "remote_address_group_id",
+                                            NULL};
         if (wrapped(req, &R_SGR, &root, &b) < 0 || check_attrs(req, b, attrs) < 0)
                 return 0;
         const char *sg_id = json_get_str(b, "security_group_id");
@@ -1812,9 +1876,8 @@ static int sgr_create(struct httpd_req *req, void *data)
         json_t *pmin = json_object_get(b, "port_range_min");
         json_t *pmax = json_object_get(b, "port_range_max");
         if (json_is_string(proto)) {
-                static const char *const known[] = {"tcp", "udp", "icmp", "icmpv6", "sctp",
-                                                    "any", "ah", "esp", "gre", "ipip", "vrrp",
-                                                    NULL};
+                static const char *const known[] = {"tcp", "udp", "icmp", "icmpv6", "sctp", "any",
+                                                    "ah",  "esp", "gre",  "ipip",   "vrrp", NULL};
                 const char *p = json_string_value(proto);
                 bool ok = false;
                 long long num;
@@ -1924,9 +1987,12 @@ static const struct {
         const char *name;
         enum sim_kind kind;
 } nquotas[] = {
-        {"network", K_NETWORK},       {"subnet", K_SUBNET},
-        {"port", K_PORT},             {"router", K_ROUTER},
-        {"floatingip", K_FIP},        {"security_group", K_SECGROUP},
+        {"network", K_NETWORK},
+        {"subnet", K_SUBNET},
+        {"port", K_PORT},
+        {"router", K_ROUTER},
+        {"floatingip", K_FIP},
+        {"security_group", K_SECGROUP},
         {"security_group_rule", K_SGRULE},
 };
 
@@ -1956,8 +2022,9 @@ static int quota_show_common(struct httpd_req *req, bool details)
         struct sim *s = c->sim;
         const char *pid = httpd_req_param(req, "id");
         if (!c->admin && !streq(pid, c->project_id))
-                return sim_error(req, 403, "HTTPForbidden", "Non-admin is not authorized to "
-                                                            "access quotas for another tenant");
+                return sim_error(req, 403, "HTTPForbidden",
+                                 "Non-admin is not authorized to "
+                                 "access quotas for another tenant");
         LOCK(s);
         json_t *out = json_pack("{s:o}", "quota", quota_json(s, pid, details));
         UNLOCK(s);
@@ -1976,8 +2043,9 @@ static int quota_update(struct httpd_req *req, void *data)
         struct sim_ctx *c = sim_ctx(req);
         struct sim *s = c->sim;
         if (!c->admin)
-                return sim_error(req, 403, "AdminRequired", "User does not have admin "
-                                                            "privileges: Cannot update quota.");
+                return sim_error(req, 403, "AdminRequired",
+                                 "User does not have admin "
+                                 "privileges: Cannot update quota.");
         json_auto_t *root = NULL;
         if (sim_body(req, &root) < 0)
                 return 0;
@@ -2008,8 +2076,9 @@ static int quota_delete(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         if (!c->admin)
-                return sim_error(req, 403, "AdminRequired", "User does not have admin "
-                                                            "privileges: Cannot delete quota.");
+                return sim_error(req, 403, "AdminRequired",
+                                 "User does not have admin "
+                                 "privileges: Cannot delete quota.");
         pthread_mutex_lock(&c->sim->lock);
         json_object_del(c->sim->quotas, httpd_req_param(req, "id"));
         pthread_mutex_unlock(&c->sim->lock);
@@ -2031,15 +2100,19 @@ static int v2_root(struct httpd_req *req, void *data)
 {
         (void)data;
         static const char *const colls[][2] = {
-                {"network", "networks"},         {"subnet", "subnets"},
-                {"port", "ports"},               {"router", "routers"},
-                {"floatingip", "floatingips"},   {"security_group", "security-groups"},
-                {"security_group_rule", "security-group-rules"}, {"quota", "quotas"},
+                {"network", "networks"},
+                {"subnet", "subnets"},
+                {"port", "ports"},
+                {"router", "routers"},
+                {"floatingip", "floatingips"},
+                {"security_group", "security-groups"},
+                {"security_group_rule", "security-group-rules"},
+                {"quota", "quotas"},
         };
         json_t *arr = json_checked(json_array());
         for (size_t i = 0; i < ARRAY_SIZE(colls); i++) {
-                _cleanup_free_ char *href = xasprintf("%s/v2.0/%s", httpd_req_host_url(req),
-                                                      colls[i][1]);
+                _cleanup_free_ char *href =
+                        xasprintf("%s/v2.0/%s", httpd_req_host_url(req), colls[i][1]);
                 json_array_append_new(arr, json_pack("{s:s?,s:s?,s:[{s:s?,s:s?}]}", "name",
                                                      colls[i][0], "collection", colls[i][1],
                                                      "links", "href", href, "rel", "self"));
@@ -2093,8 +2166,9 @@ static int ext_show(struct httpd_req *req, void *data)
         const char *a = httpd_req_param(req, "id");
         for (size_t i = 0; i < ARRAY_SIZE(ext_aliases); i++)
                 if (streq(ext_aliases[i][0], a))
-                        return sim_reply(req, 200, json_checked(json_pack("{s:o}", "extension",
-                                                                          ext_json(i))));
+                        return sim_reply(
+                                req, 200,
+                                json_checked(json_pack("{s:o}", "extension", ext_json(i))));
         return sim_error(req, 404, "ExtensionNotFound", "Extension with alias %s does not exist",
                          a);
 }
@@ -2102,9 +2176,9 @@ static int ext_show(struct httpd_req *req, void *data)
 static int az_list(struct httpd_req *req, void *data)
 {
         (void)data;
-        json_t *j = json_pack("{s:[{s:s?,s:s?,s:s?},{s:s?,s:s?,s:s?}]}", "availability_zones", "name",
-                              "nova", "resource", "network", "state", "available", "name", "nova",
-                              "resource", "router", "state", "available");
+        json_t *j = json_pack("{s:[{s:s?,s:s?,s:s?},{s:s?,s:s?,s:s?}]}", "availability_zones",
+                              "name", "nova", "resource", "network", "state", "available", "name",
+                              "nova", "resource", "router", "state", "available");
         return sim_reply(req, 200, json_checked(j));
 }
 
@@ -2155,7 +2229,10 @@ static int noop_details(struct httpd_req *req, void *data)
         return quota_show_common(req, true);
 }
 
-#define P(m, path, fn) {m, path, fn, NULL, NULL}
+#define P(m, path, fn)                                                                             \
+        {                                                                                          \
+                m, path, fn, NULL, NULL                                                            \
+        }
 const struct httpd_route sim_neutron_routes[] = {
         {"GET", "/", versions, NULL, sim_public_meta},
         {"GET", "/v2.0", v2_root, NULL, NULL},

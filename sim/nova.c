@@ -19,7 +19,7 @@
 #include "common/x509.h"
 #include "sim/sim.h"
 
-#define LOCK(s) pthread_mutex_lock(&(s)->lock)
+#define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
 static json_t *links(struct httpd_req *req, const char *coll, const char *id)
@@ -52,12 +52,10 @@ static json_t *addresses(struct sim *s, json_t *server)
                 const char *mac = json_get_str(port, "mac_address");
                 size_t j;
                 json_t *f;
-                json_array_foreach(json_object_get(port, "fixed_ips"), j, f)
-                        json_array_append_new(list,
-                                              json_pack("{s:i,s:s?,s:s?,s:s?}", "version", 4, "addr",
-                                                        json_get_str(f, "ip_address"),
-                                                        "OS-EXT-IPS:type", "fixed",
-                                                        "OS-EXT-IPS-MAC:mac_addr", mac));
+                json_array_foreach(json_object_get(port, "fixed_ips"), j, f) json_array_append_new(
+                        list, json_pack("{s:i,s:s?,s:s?,s:s?}", "version", 4, "addr",
+                                        json_get_str(f, "ip_address"), "OS-EXT-IPS:type", "fixed",
+                                        "OS-EXT-IPS-MAC:mac_addr", mac));
                 const char *k;
                 json_t *fip;
                 json_object_foreach(s->db[K_FIP], k, fip)
@@ -65,10 +63,11 @@ static json_t *addresses(struct sim *s, json_t *server)
                         const char *fp = json_get_str(fip, "port_id");
                         if (fp && streq(fp, json_string_value(pid)))
                                 json_array_append_new(
-                                        list, json_pack("{s:i,s:s?,s:s?,s:s?}", "version", 4, "addr",
-                                                        json_get_str(fip, "floating_ip_address"),
-                                                        "OS-EXT-IPS:type", "floating",
-                                                        "OS-EXT-IPS-MAC:mac_addr", mac));
+                                        list,
+                                        json_pack("{s:i,s:s?,s:s?,s:s?}", "version", 4, "addr",
+                                                  json_get_str(fip, "floating_ip_address"),
+                                                  "OS-EXT-IPS:type", "floating",
+                                                  "OS-EXT-IPS-MAC:mac_addr", mac));
                 }
         }
         return out;
@@ -82,13 +81,15 @@ static json_t *server_view(struct httpd_req *req, struct sim *s, json_t *srv, bo
         json_object_set_new(o, "links", links(req, "servers", id));
         const char *img = json_get_str(srv, "_image");
         if (img && *img)
-                json_object_set_new(o, "image", json_pack("{s:s?,s:o}", "id", img, "links",
-                                                          links(req, "images", img)));
+                json_object_set_new(
+                        o, "image",
+                        json_pack("{s:s?,s:o}", "id", img, "links", links(req, "images", img)));
         else
                 json_object_set_new(o, "image", json_string(""));
         const char *fl = json_get_str(srv, "_flavor");
-        json_object_set_new(o, "flavor", json_pack("{s:s?,s:o}", "id", fl ? fl : "", "links",
-                                                   links(req, "flavors", fl ? fl : "")));
+        json_object_set_new(o, "flavor",
+                            json_pack("{s:s?,s:o}", "id", fl ? fl : "", "links",
+                                      links(req, "flavors", fl ? fl : "")));
         json_t *vols = json_checked(json_array());
         const char *k;
         json_t *v;
@@ -218,8 +219,8 @@ static int server_show(struct httpd_req *req, void *data)
         const char *id = httpd_req_param(req, "id");
         LOCK(c->sim);
         json_t *o = find_server(req, id);
-        json_t *out = o ? json_pack("{s:o}", "server", server_view(req, c->sim, o, c->admin))
-                        : NULL;
+        json_t *out =
+                o ? json_pack("{s:o}", "server", server_view(req, c->sim, o, c->admin)) : NULL;
         UNLOCK(c->sim);
         if (!out)
                 return server_not_found(req, id);
@@ -228,9 +229,8 @@ static int server_show(struct httpd_req *req, void *data)
 
 /* Resolves "networks" of a create request into ports (created or adopted); on failure answers
  * and returns < 0 after deleting any port it made. */
-static int server_ports(struct httpd_req *req, struct sim *s, const struct sim_ctx *c,
-                        json_t *body, const char *server_id, json_t *sgs, json_t *ret_ports,
-                        json_t *ret_owned)
+static int server_ports(struct httpd_req *req, struct sim *s, const struct sim_ctx *c, json_t *body,
+                        const char *server_id, json_t *sgs, json_t *ret_ports, json_t *ret_owned)
 {
         json_t *nets = json_object_get(body, "networks");
         json_auto_t *auto_list = NULL;
@@ -291,8 +291,9 @@ static int server_ports(struct httpd_req *req, struct sim *s, const struct sim_c
                         continue;
                 }
                 if (!uuid) {
-                        sim_error(req, 400, NULL, "Bad networks format: network uuid is not in "
-                                                  "proper format");
+                        sim_error(req, 400, NULL,
+                                  "Bad networks format: network uuid is not in "
+                                  "proper format");
                         r = -EINVAL;
                         break;
                 }
@@ -302,8 +303,8 @@ static int server_ports(struct httpd_req *req, struct sim *s, const struct sim_c
                         r = -ENOENT;
                         break;
                 }
-                json_auto_t *pb = json_pack("{s:s?,s:s?,s:s?,s:s?}", "network_id", uuid, "device_id",
-                                            server_id, "device_owner", "compute:nova",
+                json_auto_t *pb = json_pack("{s:s?,s:s?,s:s?,s:s?}", "network_id", uuid,
+                                            "device_id", server_id, "device_owner", "compute:nova",
                                             "binding:host_id", "sim-host");
                 const char *fixed = json_get_str(n, "fixed_ip");
                 if (fixed)
@@ -318,11 +319,12 @@ static int server_ports(struct httpd_req *req, struct sim *s, const struct sim_c
                 r = sim_port_create(s, c, pb, &port, &status, &type, &e);
                 if (r < 0) {
                         if (type && streq(type, "OverQuota"))
-                                sim_error(req, 403, NULL,
-                                          "Maximum number of ports exceeded");
+                                sim_error(req, 403, NULL, "Maximum number of ports exceeded");
                         else if (type && streq(type, "IpAddressGenerationFailure"))
-                                sim_error(req, 400, NULL, "No more IP addresses available on "
-                                                          "network %s.", uuid);
+                                sim_error(req, 400, NULL,
+                                          "No more IP addresses available on "
+                                          "network %s.",
+                                          uuid);
                         else
                                 sim_error(req, status == 404 ? 400 : status, NULL, "%s",
                                           err_msg(&e));
@@ -345,12 +347,32 @@ static int server_ports(struct httpd_req *req, struct sim *s, const struct sim_c
         return r;
 }
 
-static const char *const server_attrs[] = {
-        "name", "imageRef", "flavorRef", "key_name", "user_data", "metadata", "networks",
-        "availability_zone", "security_groups", "block_device_mapping_v2",
-        "block_device_mapping", "config_drive", "min_count", "max_count", "return_reservation_id",
-        "adminPass", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig", "personality",
-        "description", "tags", "trusted_image_certificates", "host", "hypervisor_hostname", NULL};
+static const char *const server_attrs[] = {"name",
+                                           "imageRef",
+                                           "flavorRef",
+                                           "key_name",
+                                           "user_data",
+                                           "metadata",
+                                           "networks",
+                                           "availability_zone",
+                                           "security_groups",
+                                           "block_device_mapping_v2",
+                                           "block_device_mapping",
+                                           "config_drive",
+                                           "min_count",
+                                           "max_count",
+                                           "return_reservation_id",
+                                           "adminPass",
+                                           "accessIPv4",
+                                           "accessIPv6",
+                                           "OS-DCF:diskConfig",
+                                           "personality",
+                                           "description",
+                                           "tags",
+                                           "trusted_image_certificates",
+                                           "host",
+                                           "hypervisor_hostname",
+                                           NULL};
 
 static int bad_field(struct httpd_req *req, const char *field, const char *why)
 {
@@ -389,8 +411,9 @@ static int server_create(struct httpd_req *req, void *data)
         const char *key_name = json_get_str(b, "key_name");
         const char *az = json_get_str(b, "availability_zone");
         if (!name || !*name || strlen(name) > 255)
-                return bad_field(req, "name", name ? "Value is too long or empty."
-                                                   : "'name' is a required property");
+                return bad_field(req, "name",
+                                 name ? "Value is too long or empty."
+                                      : "'name' is a required property");
         if (!flavor_id)
                 return bad_field(req, "flavorRef", "'flavorRef' is a required property");
         json_t *ud = json_object_get(b, "user_data");
@@ -428,8 +451,7 @@ static int server_create(struct httpd_req *req, void *data)
                 image = sim_get(s, K_IMAGE, image_id);
                 if (!image || !sim_visible(c, K_IMAGE, image)) {
                         UNLOCK(s);
-                        return sim_error(req, 400, NULL, "Image %s could not be found.",
-                                         image_id);
+                        return sim_error(req, 400, NULL, "Image %s could not be found.", image_id);
                 }
                 const char *st = json_get_str(image, "status");
                 if (!st || !streq(st, "active")) {
@@ -438,9 +460,10 @@ static int server_create(struct httpd_req *req, void *data)
                 }
         } else if (!json_is_array(bdm) || json_array_size(bdm) == 0) {
                 UNLOCK(s);
-                return sim_error(req, 400, NULL, "Block Device Mapping is Invalid: Boot "
-                                                 "sequence for the instance and image/block "
-                                                 "device mapping combination is not valid.");
+                return sim_error(req, 400, NULL,
+                                 "Block Device Mapping is Invalid: Boot "
+                                 "sequence for the instance and image/block "
+                                 "device mapping combination is not valid.");
         }
         /* boot volume: the image comes from the volume's source image */
         size_t i;
@@ -492,16 +515,17 @@ static int server_create(struct httpd_req *req, void *data)
         int cores = 0, ram = 0;
         int lc = sim_quota(s, c->project_id, "cores"), lr = sim_quota(s, c->project_id, "ram");
         if (lc >= 0 || lr >= 0)
-        json_object_foreach(s->db[K_SERVER], k, v)
-        {
-                const char *p = json_get_str(v, "_project");
-                if (!p || !c->project_id || !streq(p, c->project_id))
-                        continue;
-                json_t *f = sim_get(s, K_FLAVOR, json_get_str(v, "_flavor"));
-                cores += (int)json_get_int(f, "vcpus", 0);
-                ram += (int)json_get_int(f, "ram", 0);
-        }
-        int vcpus = (int)json_get_int(flavor, "vcpus", 1), fram = (int)json_get_int(flavor, "ram", 0);
+                json_object_foreach(s->db[K_SERVER], k, v)
+                {
+                        const char *p = json_get_str(v, "_project");
+                        if (!p || !c->project_id || !streq(p, c->project_id))
+                                continue;
+                        json_t *f = sim_get(s, K_FLAVOR, json_get_str(v, "_flavor"));
+                        cores += (int)json_get_int(f, "vcpus", 0);
+                        ram += (int)json_get_int(f, "ram", 0);
+                }
+        int vcpus = (int)json_get_int(flavor, "vcpus", 1),
+            fram = (int)json_get_int(flavor, "ram", 0);
         if ((lc >= 0 && cores + vcpus > lc) || (lr >= 0 && ram + fram > lr)) {
                 bool cpu = lc >= 0 && cores + vcpus > lc;
                 UNLOCK(s);
@@ -544,9 +568,8 @@ static int server_create(struct httpd_req *req, void *data)
                                                  want ? want : "", c->project_id);
                         }
                         json_array_append_new(sgs, json_string(json_get_str(found, "id")));
-                        json_array_append_new(sg_names,
-                                              json_pack("{s:s?}", "name",
-                                                        json_get_str(found, "name")));
+                        json_array_append_new(
+                                sg_names, json_pack("{s:s?}", "name", json_get_str(found, "name")));
                 }
         } else {
                 json_array_append_new(sg_names, json_pack("{s:s?}", "name", "default"));
@@ -621,8 +644,7 @@ static int server_create(struct httpd_req *req, void *data)
         {
                 const char *vid = json_get_str(bd, "uuid");
                 const char *src = json_get_str(bd, "source_type");
-                json_t *vol = vid && src && streq(src, "volume") ? sim_get(s, K_VOLUME, vid)
-                                                                  : NULL;
+                json_t *vol = vid && src && streq(src, "volume") ? sim_get(s, K_VOLUME, vid) : NULL;
                 _cleanup_err_ struct err e = ERR_INIT;
                 if (vol)
                         sim_volume_attach(s, vol, id, "/dev/vda", &e);
@@ -652,10 +674,10 @@ void sim_nova_boot_done(struct sim *s, json_t *srv)
                 sim_set_str(srv, "status", "ERROR");
                 sim_set_str(srv, "OS-EXT-STS:vm_state", "error");
                 sim_set(srv, "OS-EXT-STS:task_state", json_null());
-                sim_set(srv, "fault", json_pack("{s:i,s:s?,s:s?}", "code", 500, "created", now,
-                                                "message",
-                                                "No valid host was found. There are not enough "
-                                                "hosts available."));
+                sim_set(srv, "fault",
+                        json_pack("{s:i,s:s?,s:s?}", "code", 500, "created", now, "message",
+                                  "No valid host was found. There are not enough "
+                                  "hosts available."));
         } else {
                 sim_set_str(srv, "status", "ACTIVE");
                 sim_set_str(srv, "OS-EXT-STS:vm_state", "active");
@@ -900,9 +922,8 @@ static int va_list_h(struct httpd_req *req, void *data)
                 {
                         const char *sid = json_get_str(a, "server_id");
                         if (sid && streq(sid, id))
-                                json_array_append_new(arr,
-                                                      attachment_json(id, k,
-                                                                      json_get_str(a, "device")));
+                                json_array_append_new(
+                                        arr, attachment_json(id, k, json_get_str(a, "device")));
                 }
         }
         UNLOCK(c->sim);
@@ -959,8 +980,9 @@ static int va_create(struct httpd_req *req, void *data)
         UNLOCK(c->sim);
         if (r > 0)
                 return sim_error(req, r, NULL, "%s", err_msg(&e));
-        return sim_reply(req, 200, json_checked(json_pack("{s:o}", "volumeAttachment",
-                                                          attachment_json(id, vid, dev))));
+        return sim_reply(req, 200,
+                         json_checked(json_pack("{s:o}", "volumeAttachment",
+                                                attachment_json(id, vid, dev))));
 }
 
 static int va_show_or_delete(struct httpd_req *req, void *data)
@@ -1143,8 +1165,7 @@ static int ssh_fingerprint(const char *pub, char **ret)
         if (!sp || (!str_starts_with(pub, "ssh-") && !str_starts_with(pub, "ecdsa-")))
                 return -EINVAL;
         const char *end = strchr(sp + 1, ' ');
-        _cleanup_free_ char *b64 = end ? xstrndup(sp + 1, (size_t)(end - sp - 1))
-                                       : xstrdup(sp + 1);
+        _cleanup_free_ char *b64 = end ? xstrndup(sp + 1, (size_t)(end - sp - 1)) : xstrdup(sp + 1);
         _cleanup_free_ char *raw = NULL;
         size_t len;
         if (sim_b64_decode(b64, &raw, &len) < 0 || len < 11)
@@ -1228,10 +1249,10 @@ static int keypair_create(struct httpd_req *req, void *data)
         char now[40];
         sim_time(now, false);
         now[strlen(now) - 1] = '\0'; /* keypairs show no zone */
-        json_t *o = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:b,s:n,s:n,s:s?,s:i}", "id", kid, "name",
-                              name, "public_key", pub, "fingerprint", fp, "user_id", c->user_id,
-                              "created_at", now, "deleted", false, "deleted_at", "updated_at",
-                              "_project", c->project_id, "_num",
+        json_t *o = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:b,s:n,s:n,s:s?,s:i}", "id", kid,
+                              "name", name, "public_key", pub, "fingerprint", fp, "user_id",
+                              c->user_id, "created_at", now, "deleted", false, "deleted_at",
+                              "updated_at", "_project", c->project_id, "_num",
                               (int)json_object_size(c->sim->db[K_KEYPAIR]) + 1);
         sim_put(c->sim, K_KEYPAIR, json_checked(o));
         UNLOCK(c->sim);
@@ -1258,9 +1279,10 @@ static int keypair_show_or_delete(struct httpd_req *req, void *data)
         json_t *out = NULL;
         if (o && !del) {
                 out = sim_public(o, NULL);
-                json_object_set_new(out, "id", json_object_get(o, "_num")
-                                                       ? json_incref(json_object_get(o, "_num"))
-                                                       : json_integer(1));
+                json_object_set_new(out, "id",
+                                    json_object_get(o, "_num")
+                                            ? json_incref(json_object_get(o, "_num"))
+                                            : json_integer(1));
                 out = json_pack("{s:o}", "keypair", out);
         }
         if (o && del)
@@ -1390,15 +1412,14 @@ static int limits(struct httpd_req *req, void *data)
         }
         json_t *abs = json_pack(
                 "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
-                "maxTotalInstances", sim_quota(s, c->project_id, "instances"),
-                "totalInstancesUsed", used, "maxTotalCores", sim_quota(s, c->project_id, "cores"),
-                "totalCoresUsed", cores, "maxTotalRAMSize", sim_quota(s, c->project_id, "ram"),
-                "totalRAMUsed", ram, "maxTotalKeypairs", 100, "maxServerMeta", 128,
-                "maxImageMeta", 128, "maxPersonality", 5, "maxPersonalitySize", 10240,
-                "maxSecurityGroups", 10, "maxSecurityGroupRules", 20, "maxTotalFloatingIps", 10,
-                "totalFloatingIpsUsed", 0, "totalSecurityGroupsUsed", 0, "maxServerGroups", 10,
-                "maxServerGroupMembers", 10, "totalServerGroupsUsed",
-                sim_count(s, K_SERVER_GROUP, c->project_id));
+                "maxTotalInstances", sim_quota(s, c->project_id, "instances"), "totalInstancesUsed",
+                used, "maxTotalCores", sim_quota(s, c->project_id, "cores"), "totalCoresUsed",
+                cores, "maxTotalRAMSize", sim_quota(s, c->project_id, "ram"), "totalRAMUsed", ram,
+                "maxTotalKeypairs", 100, "maxServerMeta", 128, "maxImageMeta", 128,
+                "maxPersonality", 5, "maxPersonalitySize", 10240, "maxSecurityGroups", 10,
+                "maxSecurityGroupRules", 20, "maxTotalFloatingIps", 10, "totalFloatingIpsUsed", 0,
+                "totalSecurityGroupsUsed", 0, "maxServerGroups", 10, "maxServerGroupMembers", 10,
+                "totalServerGroupsUsed", sim_count(s, K_SERVER_GROUP, c->project_id));
         UNLOCK(s);
         return sim_reply(req, 200,
                          json_checked(json_pack("{s:{s:[],s:o}}", "limits", "rate", "absolute",
@@ -1461,8 +1482,8 @@ static json_t *version_doc(struct httpd_req *req)
 static int versions(struct httpd_req *req, void *data)
 {
         (void)data;
-        return sim_reply(req, 200, json_checked(json_pack("{s:[o]}", "versions",
-                                                          version_doc(req))));
+        return sim_reply(req, 200,
+                         json_checked(json_pack("{s:[o]}", "versions", version_doc(req))));
 }
 
 static int version_one(struct httpd_req *req, void *data)
@@ -1471,7 +1492,10 @@ static int version_one(struct httpd_req *req, void *data)
         return sim_reply(req, 200, json_checked(json_pack("{s:o}", "version", version_doc(req))));
 }
 
-#define P(m, path, fn) {m, path, fn, NULL, NULL}
+#define P(m, path, fn)                                                                             \
+        {                                                                                          \
+                m, path, fn, NULL, NULL                                                            \
+        }
 const struct httpd_route sim_nova_routes[] = {
         {"GET", "/", versions, NULL, sim_public_meta},
         {"GET", "/v2.1", version_one, NULL, sim_public_meta},

@@ -11,7 +11,7 @@
 #include "common/json_util.h"
 #include "sim/sim.h"
 
-#define LOCK(s) pthread_mutex_lock(&(s)->lock)
+#define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
 struct ores {
@@ -221,8 +221,7 @@ void sim_octavia_settle(struct sim *s, enum sim_kind k, json_t *o)
                 sim_set_str(o, "provisioning_status", "ACTIVE");
                 const char *os = json_get_str(o, "operating_status");
                 if (os && streq(os, "OFFLINE") && json_get_bool(o, "admin_state_up", true))
-                        sim_set_str(o, "operating_status",
-                                    k == K_MEMBER ? "NO_MONITOR" : "ONLINE");
+                        sim_set_str(o, "operating_status", k == K_MEMBER ? "NO_MONITOR" : "ONLINE");
                 if (!json_get_bool(o, "admin_state_up", true))
                         sim_set_str(o, "operating_status", "OFFLINE");
                 sim_touch(o, true);
@@ -389,8 +388,9 @@ static int lb_create(struct httpd_req *req, void *data)
         int limit = sim_quota(s, project, "loadbalancer");
         if (limit >= 0 && sim_count(s, K_LB, project) >= limit) {
                 UNLOCK(s);
-                return sim_error(req, 403, NULL, "Quota has been met for resources: "
-                                                 "LoadBalancer");
+                return sim_error(req, 403, NULL,
+                                 "Quota has been met for resources: "
+                                 "LoadBalancer");
         }
         json_t *port = NULL;
         if (port_id) {
@@ -404,8 +404,8 @@ static int lb_create(struct httpd_req *req, void *data)
                 json_t *sub = subnet_id ? sim_get(s, K_SUBNET, subnet_id) : NULL;
                 if (subnet_id && (!sub || !sim_visible(c, K_SUBNET, sub))) {
                         UNLOCK(s);
-                        return sim_error(req, 400, NULL,
-                                         "Validation failure: Subnet %s not found.", subnet_id);
+                        return sim_error(req, 400, NULL, "Validation failure: Subnet %s not found.",
+                                         subnet_id);
                 }
                 if (!subnet_id) {
                         json_t *net = sim_get(s, K_NETWORK, net_id);
@@ -416,8 +416,8 @@ static int lb_create(struct httpd_req *req, void *data)
                                                  net_id);
                         }
                         sub = sim_get(s, K_SUBNET,
-                                      json_string_value(json_array_get(
-                                              json_object_get(net, "subnets"), 0)));
+                                      json_string_value(
+                                              json_array_get(json_object_get(net, "subnets"), 0)));
                         if (!sub) {
                                 UNLOCK(s);
                                 return sim_error(req, 400, NULL,
@@ -426,10 +426,10 @@ static int lb_create(struct httpd_req *req, void *data)
                         }
                         subnet_id = json_get_str(sub, "id");
                 }
-                json_auto_t *pb = json_pack("{s:s?,s:s?,s:s?,s:[{s:s?}]}", "network_id",
-                                            json_get_str(sub, "network_id"), "device_owner",
-                                            "Octavia", "project_id", project, "fixed_ips",
-                                            "subnet_id", subnet_id);
+                json_auto_t *pb =
+                        json_pack("{s:s?,s:s?,s:s?,s:[{s:s?}]}", "network_id",
+                                  json_get_str(sub, "network_id"), "device_owner", "Octavia",
+                                  "project_id", project, "fixed_ips", "subnet_id", subnet_id);
                 const char *vip = json_get_str(b, "vip_address");
                 if (vip)
                         json_object_set_new(json_array_get(json_object_get(pb, "fixed_ips"), 0),
@@ -544,8 +544,8 @@ static int delete_res(struct httpd_req *req, const struct ores *r, const char *i
         return httpd_resp_empty(req, 204);
 }
 
-static const char *const lb_keys[] = {"name", "description", "admin_state_up", "tags",
-                                      "vip_qos_policy_id", NULL};
+static const char *const lb_keys[] = {"name", "description",       "admin_state_up",
+                                      "tags", "vip_qos_policy_id", NULL};
 
 static json_t *status_tree(struct sim *s, json_t *lb)
 {
@@ -588,33 +588,30 @@ static json_t *status_tree(struct sim *s, json_t *lb)
                                                           "protocol_port",
                                                           json_object_get(m, "protocol_port")));
                         }
-                        json_t *pj = json_pack("{s:s?,s:s?,s:s?,s:s?,s:o}", "id", k, "name",
-                                               json_get_str(p, "name"), "operating_status",
-                                               json_get_str(p, "operating_status"),
-                                               "provisioning_status",
-                                               json_get_str(p, "provisioning_status"), "members",
-                                               members);
+                        json_t *pj = json_pack(
+                                "{s:s?,s:s?,s:s?,s:s?,s:o}", "id", k, "name",
+                                json_get_str(p, "name"), "operating_status",
+                                json_get_str(p, "operating_status"), "provisioning_status",
+                                json_get_str(p, "provisioning_status"), "members", members);
                         json_t *hm = sim_get(s, K_HM, json_get_str(p, "healthmonitor_id"));
                         if (hm)
-                                json_object_set_new(pj, "health_monitor",
-                                                    json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?}", "id",
-                                                              json_get_str(hm, "id"), "name",
-                                                              json_get_str(hm, "name"), "type",
-                                                              json_get_str(hm, "type"),
-                                                              "operating_status",
-                                                              json_get_str(hm, "operating_status"),
-                                                              "provisioning_status",
-                                                              json_get_str(hm, "provisioning_status")));
+                                json_object_set_new(
+                                        pj, "health_monitor",
+                                        json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?}", "id",
+                                                  json_get_str(hm, "id"), "name",
+                                                  json_get_str(hm, "name"), "type",
+                                                  json_get_str(hm, "type"), "operating_status",
+                                                  json_get_str(hm, "operating_status"),
+                                                  "provisioning_status",
+                                                  json_get_str(hm, "provisioning_status")));
                         json_array_append_new(pools, pj);
                 }
-                json_array_append_new(lis_arr,
-                                      json_pack("{s:s?,s:s?,s:s?,s:s?,s:o}", "id",
-                                                json_get_str(l, "id"), "name",
-                                                json_get_str(l, "name"), "operating_status",
-                                                json_get_str(l, "operating_status"),
-                                                "provisioning_status",
-                                                json_get_str(l, "provisioning_status"), "pools",
-                                                pools));
+                json_array_append_new(
+                        lis_arr,
+                        json_pack("{s:s?,s:s?,s:s?,s:s?,s:o}", "id", json_get_str(l, "id"), "name",
+                                  json_get_str(l, "name"), "operating_status",
+                                  json_get_str(l, "operating_status"), "provisioning_status",
+                                  json_get_str(l, "provisioning_status"), "pools", pools));
         }
         return json_pack("{s:{s:{s:s?,s:s?,s:s?,s:s?,s:o}}}", "statuses", "loadbalancer", "id",
                          json_get_str(lb, "id"), "name", json_get_str(lb, "name"),
@@ -649,14 +646,13 @@ static int lb_stats(struct httpd_req *req, void *data)
                 return not_found(req, &R_LB, id);
         return sim_reply(req, 200,
                          json_checked(json_pack("{s:{s:i,s:i,s:i,s:i,s:i}}", "stats",
-                                                "active_connections", 0, "bytes_in", 0,
-                                                "bytes_out", 0, "request_errors", 0,
-                                                "total_connections", 0)));
+                                                "active_connections", 0, "bytes_in", 0, "bytes_out",
+                                                0, "request_errors", 0, "total_connections", 0)));
 }
 
 /* ---- listeners ----------------------------------------------------------------------- */
 
-static const char *const protocols[] = {"TCP", "HTTP", "HTTPS", "UDP", "TERMINATED_HTTPS",
+static const char *const protocols[] = {"TCP",  "HTTP",  "HTTPS",   "UDP", "TERMINATED_HTTPS",
                                         "SCTP", "PROXY", "PROXYV2", NULL};
 
 static bool one_of(const char *const *l, const char *v)
@@ -730,10 +726,12 @@ static int listener_create(struct httpd_req *req, void *data)
         sim_set(o, "l7policies", json_array());
         sim_set(o, "insert_headers", json_object());
         sim_set(o, "loadbalancers", json_pack("[o]", idref(lb_id)));
-        sim_set(o, "timeout_client_data", json_integer(json_get_int(b, "timeout_client_data", 50000)));
+        sim_set(o, "timeout_client_data",
+                json_integer(json_get_int(b, "timeout_client_data", 50000)));
         sim_set(o, "timeout_member_connect",
                 json_integer(json_get_int(b, "timeout_member_connect", 5000)));
-        sim_set(o, "timeout_member_data", json_integer(json_get_int(b, "timeout_member_data", 50000)));
+        sim_set(o, "timeout_member_data",
+                json_integer(json_get_int(b, "timeout_member_data", 50000)));
         sim_set(o, "timeout_tcp_inspect", json_integer(json_get_int(b, "timeout_tcp_inspect", 0)));
         sim_set(o, "client_ca_tls_container_ref", json_null());
         sim_set_str(o, "client_authentication", "NONE");
@@ -794,8 +792,10 @@ static int pool_create(struct httpd_req *req, void *data)
                 }
                 if (json_get_str(lis, "default_pool_id")) {
                         UNLOCK(s);
-                        return sim_error(req, 409, NULL, "Listener %s is already using a default "
-                                                         "pool.", lis_id);
+                        return sim_error(req, 409, NULL,
+                                         "Listener %s is already using a default "
+                                         "pool.",
+                                         lis_id);
                 }
                 lb_id = json_get_str(lis, "_lb");
         }
@@ -909,8 +909,8 @@ static int member_create(struct httpd_req *req, void *data)
 
 /* ---- health monitors ----------------------------------------------------------------- */
 
-static const char *const hm_types[] = {"HTTP", "HTTPS", "PING", "TCP", "TLS-HELLO",
-                                       "UDP-CONNECT", "SCTP", NULL};
+static const char *const hm_types[] = {"HTTP",      "HTTPS",       "PING", "TCP",
+                                       "TLS-HELLO", "UDP-CONNECT", "SCTP", NULL};
 
 static int hm_create(struct httpd_req *req, void *data)
 {
@@ -994,45 +994,114 @@ static int hm_create(struct httpd_req *req, void *data)
 /* ---- route glue ---------------------------------------------------------------------- */
 
 #define ID httpd_req_param(req, "id")
-static int lb_list(struct httpd_req *req, void *d) { (void)d; return list_res(req, &R_LB, NULL); }
-static int lb_show(struct httpd_req *req, void *d) { (void)d; return show_res(req, &R_LB, ID); }
-static int lb_update(struct httpd_req *req, void *d) { (void)d; return update_res(req, &R_LB, ID, lb_keys); }
-static int lb_delete(struct httpd_req *req, void *d) { (void)d; return delete_res(req, &R_LB, ID); }
-static int lis_list(struct httpd_req *req, void *d) { (void)d; return list_res(req, &R_LIS, NULL); }
-static int lis_show(struct httpd_req *req, void *d) { (void)d; return show_res(req, &R_LIS, ID); }
-static int lis_delete(struct httpd_req *req, void *d) { (void)d; return delete_res(req, &R_LIS, ID); }
-static int pool_list(struct httpd_req *req, void *d) { (void)d; return list_res(req, &R_POOL, NULL); }
-static int pool_show(struct httpd_req *req, void *d) { (void)d; return show_res(req, &R_POOL, ID); }
-static int pool_delete(struct httpd_req *req, void *d) { (void)d; return delete_res(req, &R_POOL, ID); }
-static int hm_list(struct httpd_req *req, void *d) { (void)d; return list_res(req, &R_HM, NULL); }
-static int hm_show(struct httpd_req *req, void *d) { (void)d; return show_res(req, &R_HM, ID); }
-static int hm_delete(struct httpd_req *req, void *d) { (void)d; return delete_res(req, &R_HM, ID); }
+static int lb_list(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return list_res(req, &R_LB, NULL);
+}
+static int lb_show(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return show_res(req, &R_LB, ID);
+}
+static int lb_update(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return update_res(req, &R_LB, ID, lb_keys);
+}
+static int lb_delete(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return delete_res(req, &R_LB, ID);
+}
+static int lis_list(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return list_res(req, &R_LIS, NULL);
+}
+static int lis_show(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return show_res(req, &R_LIS, ID);
+}
+static int lis_delete(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return delete_res(req, &R_LIS, ID);
+}
+static int pool_list(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return list_res(req, &R_POOL, NULL);
+}
+static int pool_show(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return show_res(req, &R_POOL, ID);
+}
+static int pool_delete(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return delete_res(req, &R_POOL, ID);
+}
+static int hm_list(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return list_res(req, &R_HM, NULL);
+}
+static int hm_show(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return show_res(req, &R_HM, ID);
+}
+static int hm_delete(struct httpd_req *req, void *d)
+{
+        (void)d;
+        return delete_res(req, &R_HM, ID);
+}
 
 static int lis_update(struct httpd_req *req, void *d)
 {
         (void)d;
-        static const char *const keys[] = {"name", "description", "admin_state_up",
-                                           "connection_limit", "default_pool_id",
-                                           "allowed_cidrs", "timeout_client_data",
-                                           "timeout_member_connect", "timeout_member_data",
-                                           "timeout_tcp_inspect", "tags", "insert_headers", NULL};
+        static const char *const keys[] = {"name",
+                                           "description",
+                                           "admin_state_up",
+                                           "connection_limit",
+                                           "default_pool_id",
+                                           "allowed_cidrs",
+                                           "timeout_client_data",
+                                           "timeout_member_connect",
+                                           "timeout_member_data",
+                                           "timeout_tcp_inspect",
+                                           "tags",
+                                           "insert_headers",
+                                           NULL};
         return update_res(req, &R_LIS, ID, keys);
 }
 
 static int pool_update(struct httpd_req *req, void *d)
 {
         (void)d;
-        static const char *const keys[] = {"name", "description", "admin_state_up",
-                                           "lb_algorithm", "session_persistence", "tags", NULL};
+        static const char *const keys[] = {
+                "name", "description", "admin_state_up", "lb_algorithm", "session_persistence",
+                "tags", NULL};
         return update_res(req, &R_POOL, ID, keys);
 }
 
 static int hm_update(struct httpd_req *req, void *d)
 {
         (void)d;
-        static const char *const keys[] = {"name", "admin_state_up", "delay", "timeout",
-                                           "max_retries", "max_retries_down", "http_method",
-                                           "url_path", "expected_codes", "tags", NULL};
+        static const char *const keys[] = {"name",
+                                           "admin_state_up",
+                                           "delay",
+                                           "timeout",
+                                           "max_retries",
+                                           "max_retries_down",
+                                           "http_method",
+                                           "url_path",
+                                           "expected_codes",
+                                           "tags",
+                                           NULL};
         return update_res(req, &R_HM, ID, keys);
 }
 
@@ -1069,8 +1138,9 @@ static int member_show(struct httpd_req *req, void *d)
 static int member_update(struct httpd_req *req, void *d)
 {
         (void)d;
-        static const char *const keys[] = {"name", "admin_state_up", "weight", "backup",
-                                           "monitor_address", "monitor_port", "tags", NULL};
+        static const char *const keys[] = {
+                "name",         "admin_state_up", "weight", "backup", "monitor_address",
+                "monitor_port", "tags",           NULL};
         if (member_check_pool(req) < 0)
                 return 0;
         return update_res(req, &R_MEM, ID, keys);
@@ -1088,11 +1158,11 @@ static int versions(struct httpd_req *req, void *data)
 {
         (void)data;
         _cleanup_free_ char *href = xasprintf("%s/v2", httpd_req_host_url(req));
-        json_t *j = json_pack("{s:[{s:s?,s:s?,s:[{s:s?,s:s?}],s:s?},{s:s?,s:s?,s:[{s:s?,s:s?}],s:s?}]}",
-                              "versions", "id", "v2.0", "status", "SUPPORTED", "links", "href",
-                              href, "rel", "self", "updated", "2016-12-11T00:00:00Z", "id",
-                              "v2.25", "status", "CURRENT", "links", "href", href, "rel", "self",
-                              "updated", "2022-11-30T00:00:00Z");
+        json_t *j = json_pack(
+                "{s:[{s:s?,s:s?,s:[{s:s?,s:s?}],s:s?},{s:s?,s:s?,s:[{s:s?,s:s?}],s:s?}]}",
+                "versions", "id", "v2.0", "status", "SUPPORTED", "links", "href", href, "rel",
+                "self", "updated", "2016-12-11T00:00:00Z", "id", "v2.25", "status", "CURRENT",
+                "links", "href", href, "rel", "self", "updated", "2022-11-30T00:00:00Z");
         return sim_reply(req, 200, json_checked(j));
 }
 
@@ -1104,7 +1174,10 @@ static int providers(struct httpd_req *req, void *data)
         return sim_reply(req, 200, json_checked(j));
 }
 
-#define P(m, path, fn) {m, path, fn, NULL, NULL}
+#define P(m, path, fn)                                                                             \
+        {                                                                                          \
+                m, path, fn, NULL, NULL                                                            \
+        }
 #define BOTH(m, path, fn) P(m, "/v2" path, fn), P(m, "/v2.0" path, fn)
 const struct httpd_route sim_octavia_routes[] = {
         {"GET", "/", versions, NULL, sim_public_meta},

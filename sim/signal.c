@@ -26,7 +26,7 @@
 #include "sim/sim.h"
 
 #define POLL_INTERVAL_S 2
-#define POLL_ROUNDS 90
+#define POLL_ROUNDS     90
 
 struct signal_job {
         struct sim *sim;
@@ -117,8 +117,8 @@ static int signal_deployment(struct signal_job *j, const json_t *d, struct err *
                 const char *res = input(d, "deploy_resource_name");
                 if (!auth || !user || !pass || !stack || !res)
                         return err_set(e, -EINVAL, "HEAT_SIGNAL deployment lacks credentials");
-                struct ks_auth a = {.auth_url = auth, .user_id = user, .password = pass,
-                                    .project_id = project};
+                struct ks_auth a = {
+                        .auth_url = auth, .user_id = user, .password = pass, .project_id = project};
                 struct ks_token *tok = NULL;
                 if ((r = ks_password_auth(&a, &tok, e)) < 0)
                         return r;
@@ -131,8 +131,8 @@ static int signal_deployment(struct signal_job *j, const json_t *d, struct err *
                 }
                 while (heat[0] && heat[strlen(heat) - 1] == '/')
                         heat[strlen(heat) - 1] = '\0';
-                _cleanup_free_ char *surl = xasprintf("%s/stacks/%s/resources/%s/signal", heat,
-                                                      stack, res);
+                _cleanup_free_ char *surl =
+                        xasprintf("%s/stacks/%s/resources/%s/signal", heat, stack, res);
                 r = post(surl, tok->id, body, &status, e);
                 ks_token_unref(tok);
                 url = NULL;
@@ -210,9 +210,9 @@ static json_t *poll_metadata(struct signal_job *j, const json_t *heat, struct er
                 err_set(e, -ENOENT, "no orchestration endpoint");
                 return NULL;
         }
-        _cleanup_free_ char *url = xasprintf("%s/stacks/%s/resources/%s/metadata", base,
-                                             json_get_str(heat, "stack_id"),
-                                             json_get_str(heat, "resource_name"));
+        _cleanup_free_ char *url =
+                xasprintf("%s/stacks/%s/resources/%s/metadata", base,
+                          json_get_str(heat, "stack_id"), json_get_str(heat, "resource_name"));
         _cleanup_free_ char *h = xasprintf("X-Auth-Token: %s", tok->id);
         ks_token_unref(tok);
         const char *hdrs[] = {h, "Accept: application/json", NULL};
@@ -249,15 +249,14 @@ static void *signal_main(void *p)
                 _cleanup_err_ struct err e = ERR_INIT;
                 json_auto_t *body = json_pack("{s:s}", "status", "SUCCESS");
                 int status = 0;
-                int r = post(json_get_str(c, "url"), json_get_str(c, "token"), body, &status,
-                             &e);
+                int r = post(json_get_str(c, "url"), json_get_str(c, "token"), body, &status, &e);
                 if (r < 0 || status >= 300)
                         log_warn("event=wait_condition_signal_failed server=%s status=%d "
                                  "err=\"%s\"",
                                  j->server_id, status, r < 0 ? err_msg(&e) : "http");
                 else
-                        log_info("event=wait_condition_signalled server=%s status=%d",
-                                 j->server_id, status);
+                        log_info("event=wait_condition_signalled server=%s status=%d", j->server_id,
+                                 status);
         }
         /* Nova metadata values are strings: a JSON-encoded list is accepted too */
         json_t *deps = json_object_get(j->metadata, "deployments");

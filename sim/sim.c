@@ -16,15 +16,24 @@ json_t *sim_image_new(struct sim *s, const char *owner, const json_t *b);
 void sim_image_activate(json_t *o, const char *fake_data);
 
 static const char *const kind_names[K_COUNT] = {
-        [K_SERVER] = "servers",           [K_FLAVOR] = "flavors",
-        [K_KEYPAIR] = "keypairs",         [K_SERVER_GROUP] = "server_groups",
-        [K_IMAGE] = "images",             [K_VOLUME] = "volumes",
-        [K_VOLUME_TYPE] = "volume_types", [K_NETWORK] = "networks",
-        [K_SUBNET] = "subnets",           [K_ROUTER] = "routers",
-        [K_PORT] = "ports",               [K_FIP] = "floatingips",
-        [K_SECGROUP] = "security_groups", [K_SGRULE] = "security_group_rules",
-        [K_LB] = "loadbalancers",         [K_LISTENER] = "listeners",
-        [K_POOL] = "pools",               [K_MEMBER] = "members",
+        [K_SERVER] = "servers",
+        [K_FLAVOR] = "flavors",
+        [K_KEYPAIR] = "keypairs",
+        [K_SERVER_GROUP] = "server_groups",
+        [K_IMAGE] = "images",
+        [K_VOLUME] = "volumes",
+        [K_VOLUME_TYPE] = "volume_types",
+        [K_NETWORK] = "networks",
+        [K_SUBNET] = "subnets",
+        [K_ROUTER] = "routers",
+        [K_PORT] = "ports",
+        [K_FIP] = "floatingips",
+        [K_SECGROUP] = "security_groups",
+        [K_SGRULE] = "security_group_rules",
+        [K_LB] = "loadbalancers",
+        [K_LISTENER] = "listeners",
+        [K_POOL] = "pools",
+        [K_MEMBER] = "members",
         [K_HM] = "healthmonitors",
 };
 
@@ -44,8 +53,8 @@ static void seed_flavors(struct sim *s)
                                       fl[i].id, "name", fl[i].name, "vcpus", fl[i].vcpus, "ram",
                                       fl[i].ram, "disk", fl[i].disk, "swap", "",
                                       "OS-FLV-EXT-DATA:ephemeral", 0, "OS-FLV-DISABLED:disabled",
-                                      false, "os-flavor-access:is_public", true, "rxtx_factor",
-                                      1.0, "description", NULL);
+                                      false, "os-flavor-access:is_public", true, "rxtx_factor", 1.0,
+                                      "description", NULL);
                 json_object_set_new(o, "description", json_null());
                 sim_put(s, K_FLAVOR, json_checked(o));
         }
@@ -64,8 +73,7 @@ static void seed_images(struct sim *s)
         for (size_t i = 0; i < ARRAY_SIZE(im); i++) {
                 json_auto_t *b = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?}", "name", im[i].name,
                                            "visibility", "public", "disk_format", "qcow2",
-                                           "container_format", "bare", "os_distro",
-                                           im[i].distro);
+                                           "container_format", "bare", "os_distro", im[i].distro);
                 if (im[i].coe)
                         json_object_set_new(b, "magnum_sim_coe", json_string(im[i].coe));
                 json_t *o = sim_image_new(s, NULL, b);
@@ -104,9 +112,9 @@ static void seed_volume_types(struct sim *s)
                 sim_set_str(t, "description", i == 0 ? "Default Volume Type" : NULL);
                 sim_set(t, "is_public", json_true());
                 sim_set(t, "os-volume-type-access:is_public", json_true());
-                sim_set(t, "extra_specs", i == 0 ? json_object()
-                                                 : json_pack("{s:s?}", "volume_backend_name",
-                                                             "lvmdriver-1"));
+                sim_set(t, "extra_specs",
+                        i == 0 ? json_object()
+                               : json_pack("{s:s?}", "volume_backend_name", "lvmdriver-1"));
                 sim_set(t, "qos_specs_id", json_null());
                 sim_put(s, K_VOLUME_TYPE, t);
         }
@@ -173,8 +181,9 @@ int sim_new(const struct sim_opts *o, struct sim **ret, struct err *e)
                 }
         } else if (!streq(o->auth_strategy, "noauth")) {
                 sim_free(s);
-                return err_set(e, -EINVAL, "[sim] auth_strategy must be keystone or noauth, not "
-                                           "'%s'",
+                return err_set(e, -EINVAL,
+                               "[sim] auth_strategy must be keystone or noauth, not "
+                               "'%s'",
                                o->auth_strategy);
         }
         model_clear(s);
@@ -285,8 +294,8 @@ int sim_snapshot_load(struct sim *s, const char *path, struct err *e)
         json_error_t je;
         json_auto_t *j = json_load_file(path, 0, &je);
         if (!j)
-                return err_set(e, access(path, F_OK) == 0 ? -EINVAL : -ENOENT,
-                               "snapshot %s: %s", path, je.text);
+                return err_set(e, access(path, F_OK) == 0 ? -EINVAL : -ENOENT, "snapshot %s: %s",
+                               path, je.text);
         pthread_mutex_lock(&s->lock);
         for (int k = 0; k < K_COUNT; k++) {
                 json_t *v = json_object_get(j, kind_names[k]);

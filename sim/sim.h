@@ -115,8 +115,8 @@ struct sim {
         struct sim_faults faults;
         struct sim_pending *pending;
         size_t n_pending, alloc_pending;
-        bool lb_dirty;   /* some load balancer's HAProxy config must be re-rendered */
-        bool coe_dirty;  /* some COE endpoint may need starting/stopping */
+        bool lb_dirty;  /* some load balancer's HAProxy config must be re-rendered */
+        bool coe_dirty; /* some COE endpoint may need starting/stopping */
         struct ks_session *ks;
         struct httpd *srv[SVC_COUNT];
         void *hook_data[SVC_COUNT];
@@ -279,19 +279,19 @@ void sim_haproxy_stop_all(struct sim *s);
 
 struct sim_coe_plan {
         char *server_id;
-        char *coe;   /* "kubernetes" | "swarm" | "mesos" */
+        char *coe;    /* "kubernetes" | "swarm" | "mesos" */
         char **addrs; /* NULL-terminated addresses to listen on; none = stop */
         bool master;
-        char *cluster; /* cluster key */
-        char *user_data;  /* decoded user_data + metadata text to find credentials in */
+        char *cluster;   /* cluster key */
+        char *user_data; /* decoded user_data + metadata text to find credentials in */
 };
 struct sim_coe_plan *sim_coe_plan(struct sim *s, size_t *ret_n);
 void sim_coe_plan_free(struct sim_coe_plan *p, size_t n);
 void sim_coe_apply(struct sim *s, struct sim_coe_plan *p, size_t n);
 void sim_coe_stop_all(struct sim *s);
 /* Hands a server's COE endpoint its TLS material directly (admin API / tests). */
-int sim_coe_set_tls(struct sim *s, const char *server_id, const char *ca_pem,
-                    const char *cert_pem, const char *key_pem, struct err *e);
+int sim_coe_set_tls(struct sim *s, const char *server_id, const char *ca_pem, const char *cert_pem,
+                    const char *key_pem, struct err *e);
 
 /* ---- signalling (signal.c) ---------------------------------------------------------------- */
 

@@ -177,7 +177,8 @@ static bool value_matches(const json_t *v, const char *want)
                         if (json_is_object(x)) {
                                 const char *eq = strchr(want, '=');
                                 if (eq) {
-                                        _cleanup_free_ char *k = xstrndup(want, (size_t)(eq - want));
+                                        _cleanup_free_ char *k =
+                                                xstrndup(want, (size_t)(eq - want));
                                         const char *s = json_get_str(x, k);
                                         if (s && streq(s, eq + 1))
                                                 return true;
@@ -193,9 +194,9 @@ static bool value_matches(const json_t *v, const char *want)
 
 bool sim_match_query(struct httpd_req *req, const json_t *obj, const char *const *skip)
 {
-        static const char *const always_skip[] = {"fields", "limit", "marker", "sort_key",
-                                                  "sort_dir", "page_reverse", "all_tenants",
-                                                  "all_projects", "detail", "deleted", NULL};
+        static const char *const always_skip[] = {
+                "fields",      "limit",        "marker", "sort_key", "sort_dir", "page_reverse",
+                "all_tenants", "all_projects", "detail", "deleted",  NULL};
         size_t n = httpd_req_query_count(req);
         for (size_t i = 0; i < n; i++) {
                 const char *k, *v;
@@ -223,8 +224,8 @@ bool sim_match_query(struct httpd_req *req, const json_t *obj, const char *const
                         if (!streq(k2, k))
                                 continue;
                         json_t *val = json_object_get(obj, k);
-                        if (!val && (streq(k, "tenant_id") || streq(k, "project_id") ||
-                                     streq(k, "owner")))
+                        if (!val &&
+                            (streq(k, "tenant_id") || streq(k, "project_id") || streq(k, "owner")))
                                 val = json_object_get(obj, "_project");
                         if (!val && streq(k, "tags-any"))
                                 val = json_object_get(obj, "tags");
@@ -283,8 +284,7 @@ int sim_quota(struct sim *s, const char *project_id, const char *resource)
 
 void sim_schedule(struct sim *s, enum sim_kind k, const char *id, int delay_ms)
 {
-        s->pending = xgrow(s->pending, s->n_pending + 1, &s->alloc_pending,
-                           sizeof(*s->pending));
+        s->pending = xgrow(s->pending, s->n_pending + 1, &s->alloc_pending, sizeof(*s->pending));
         struct sim_pending *p = &s->pending[s->n_pending++];
         p->due_ms = time_mono_ms() + (delay_ms > 0 ? delay_ms : 0);
         p->kind = k;

@@ -73,10 +73,15 @@ static void test_next_free(void **state)
 
 static struct sim *new_sim(void)
 {
-        struct sim_opts o = {.host = "127.0.0.1", .auth_strategy = "noauth",
-                             .state_dir = "/tmp/mc-test-sim-ipam", .floating_cidr = "127.254.0.0/24",
-                             .quota_port = -1, .quota_network = 100, .quota_subnet = 100,
-                             .haproxy_bin = "/bin/false", .k8s_version = "v1.21.0"};
+        struct sim_opts o = {.host = "127.0.0.1",
+                             .auth_strategy = "noauth",
+                             .state_dir = "/tmp/mc-test-sim-ipam",
+                             .floating_cidr = "127.254.0.0/24",
+                             .quota_port = -1,
+                             .quota_network = 100,
+                             .quota_subnet = 100,
+                             .haproxy_bin = "/bin/false",
+                             .k8s_version = "v1.21.0"};
         struct sim *s = NULL;
         struct err e = ERR_INIT;
         assert_int_equal(sim_new(&o, &s, &e), 0);
@@ -166,8 +171,8 @@ static void test_allocation(void **state)
         json_t *pub = NULL;
         const char *k;
         json_t *v;
-        json_object_foreach(s->db[K_NETWORK], k, v) if (json_get_bool(v, "router:external",
-                                                                       false)) pub = v;
+        json_object_foreach(s->db[K_NETWORK], k, v) if (json_get_bool(v, "router:external", false))
+                pub = v;
         assert_non_null(pub);
         _cleanup_free_ char *backing = sim_backing_addr(s, json_get_str(pub, "id"), "127.254.0.9");
         assert_string_equal(backing, "127.254.0.9");

@@ -41,18 +41,20 @@ int main(int argc, char **argv)
         const char *dns[] = {"kubernetes", "kubernetes.default", NULL};
         const char *srv_eku[] = {X509_EKU_SERVER_AUTH, NULL};
         struct x509_csr_opts so = {.cn = "kubernetes",
-                                   .key_usage = X509_KU_DIGITAL_SIGNATURE |
-                                                X509_KU_KEY_ENCIPHERMENT,
+                                   .key_usage =
+                                           X509_KU_DIGITAL_SIGNATURE | X509_KU_KEY_ENCIPHERMENT,
                                    .ext_key_usage = srv_eku,
                                    .dns_names = dns,
                                    .ip_addresses = (const char *const *)&argv[2]};
         if (x509_issue(&so, 2048, ca, ca_key, NULL, NULL, &srv_key, &srv, &e) < 0)
                 die(&e);
         const char *cl_eku[] = {X509_EKU_CLIENT_AUTH, NULL};
-        struct x509_csr_opts co = {.cn = "admin", .org = "system:masters",
-                                   .key_usage = X509_KU_DIGITAL_SIGNATURE |
-                                                X509_KU_KEY_ENCIPHERMENT,
-                                   .key_usage_critical = true, .ext_key_usage = cl_eku,
+        struct x509_csr_opts co = {.cn = "admin",
+                                   .org = "system:masters",
+                                   .key_usage =
+                                           X509_KU_DIGITAL_SIGNATURE | X509_KU_KEY_ENCIPHERMENT,
+                                   .key_usage_critical = true,
+                                   .ext_key_usage = cl_eku,
                                    .basic_constraints = true};
         if (x509_issue(&co, 2048, ca, ca_key, NULL, NULL, &cl_key, &cl, &e) < 0)
                 die(&e);

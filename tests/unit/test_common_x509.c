@@ -104,8 +104,7 @@ static void test_client_cert(void **state)
         const char *eku[] = {X509_EKU_CLIENT_AUTH, NULL};
         struct x509_csr_opts o = {.cn = "admin",
                                   .org = "system:masters",
-                                  .key_usage = X509_KU_DIGITAL_SIGNATURE |
-                                               X509_KU_KEY_ENCIPHERMENT,
+                                  .key_usage = X509_KU_DIGITAL_SIGNATURE | X509_KU_KEY_ENCIPHERMENT,
                                   .key_usage_critical = true,
                                   .ext_key_usage = eku,
                                   .basic_constraints = true};
@@ -145,8 +144,11 @@ static void test_server_cert_sans(void **state)
         const char *dns[] = {"kubernetes", "kubernetes.default", NULL};
         const char *ips[] = {"127.3.0.5", "10.254.0.1", NULL};
         const char *eku[] = {X509_EKU_SERVER_AUTH, X509_EKU_CLIENT_AUTH, NULL};
-        struct x509_csr_opts o = {.cn = "kube-master", .key_usage = X509_KU_DIGITAL_SIGNATURE,
-                                  .ext_key_usage = eku, .dns_names = dns, .ip_addresses = ips};
+        struct x509_csr_opts o = {.cn = "kube-master",
+                                  .key_usage = X509_KU_DIGITAL_SIGNATURE,
+                                  .ext_key_usage = eku,
+                                  .dns_names = dns,
+                                  .ip_addresses = ips};
         assert_int_equal(x509_issue(&o, 1024, ca->cert, ca->key, ca->pass, NULL, &key, &cert, &e),
                          0);
         gnutls_x509_crt_t c;
@@ -154,9 +156,8 @@ static void test_server_cert_sans(void **state)
         assert_int_equal(gnutls_x509_crt_init(&c), 0);
         assert_int_equal(gnutls_x509_crt_import(c, &d, GNUTLS_X509_FMT_PEM), 0);
         assert_int_not_equal(gnutls_x509_crt_check_hostname(c, "kubernetes.default"), 0);
-        assert_int_not_equal(gnutls_x509_crt_check_ip(c, (const unsigned char[]){127, 3, 0, 5}, 4,
-                                                      0),
-                             0);
+        assert_int_not_equal(
+                gnutls_x509_crt_check_ip(c, (const unsigned char[]){127, 3, 0, 5}, 4, 0), 0);
         assert_int_equal(gnutls_x509_crt_check_ip(c, (const unsigned char[]){127, 3, 0, 6}, 4, 0),
                          0);
         gnutls_x509_crt_deinit(c);
@@ -179,9 +180,8 @@ static char *csr_with_ext(const char *key_pem, const char *oid, const gnutls_dat
         assert_int_equal(gnutls_x509_privkey_init(&k), 0);
         assert_int_equal(gnutls_x509_privkey_import(k, &kd, GNUTLS_X509_FMT_PEM), 0);
         assert_int_equal(gnutls_x509_crq_init(&q), 0);
-        assert_int_equal(gnutls_x509_crq_set_dn_by_oid(q, GNUTLS_OID_X520_COMMON_NAME, 0, "node",
-                                                       4),
-                         0);
+        assert_int_equal(
+                gnutls_x509_crq_set_dn_by_oid(q, GNUTLS_OID_X520_COMMON_NAME, 0, "node", 4), 0);
         assert_int_equal(gnutls_x509_crq_set_key(q, k), 0);
         assert_int_equal(gnutls_x509_crq_set_extension_by_oid(q, oid, der->data, der->size, crit),
                          0);
@@ -208,8 +208,7 @@ static void test_extension_filtering(void **state)
         /* Disallowed critical extension → refused with its name. */
         gnutls_datum_t aia = {(unsigned char *)"\x30\x00", 2};
         csr = csr_with_ext(key, "1.3.6.1.5.5.7.1.1", &aia, true);
-        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e),
-                         -EACCES);
+        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e), -EACCES);
         assert_string_equal(err_msg(&e), "Extension 'authorityInfoAccess' not allowed");
         free(csr);
         /* ... dropped when not critical. */
@@ -234,8 +233,7 @@ static void test_extension_filtering(void **state)
         free(cert);
         free(csr);
         csr = csr_with_ext(key, "2.5.29.15", &der, true);
-        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e),
-                         -EACCES);
+        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e), -EACCES);
         assert_string_equal(err_msg(&e), "Extension 'keyUsage' not allowed");
         free(csr);
         gnutls_free(der.data);
@@ -257,8 +255,7 @@ static void test_extension_filtering(void **state)
         free(cert);
         free(csr);
         csr = csr_with_ext(key, "2.5.29.19", &der, true);
-        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e),
-                         -EACCES);
+        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e), -EACCES);
         free(csr);
         gnutls_free(der.data);
 }
