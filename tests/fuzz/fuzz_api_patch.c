@@ -15,9 +15,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const internal[] = {"/created_at", "/updated_at", "/id",     "/uuid",
-                                       "/links",      "/status",     "/api_address",
-                                       "/coe_version", NULL};
+static const char *const internal[] = {"/created_at",  "/updated_at",  "/id",
+                                       "/uuid",        "/links",       "/status",
+                                       "/api_address", "/coe_version", NULL};
 static const char *const nonremovable[] = {"/cluster_template_id", NULL};
 
 static const char doc_text[] =

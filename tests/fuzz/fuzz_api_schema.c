@@ -14,8 +14,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct schema *const schemas[] = {
-        &schema_cluster_template, &schema_baymodel,   &schema_cluster,    &schema_bay,
-        &schema_nodegroup,        &schema_quota,      &schema_federation, &schema_certificate,
+        &schema_cluster_template, &schema_baymodel, &schema_cluster,    &schema_bay,
+        &schema_nodegroup,        &schema_quota,    &schema_federation, &schema_certificate,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -79,8 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *values[MAX_PARAMS] = {0};
         size_t n = 0;
         char *allow = NULL;
-        int r = httpd_router_match(router(), method, target, names, values, MAX_PARAMS, &n,
-                                   &allow);
+        int r = httpd_router_match(router(), method, target, names, values, MAX_PARAMS, &n, &allow);
         if (r >= 0) {
                 if (n > MAX_PARAMS)
                         abort();
