@@ -97,6 +97,33 @@ static const char *input(const json_t *deployment, const char *name)
         return NULL;
 }
 
+/* The orchestration endpoint for a project: [sim] orchestration_url (with %(tenant_id)s or
+ * %(project_id)s substituted; a bare ".../v1" gets "/<project>" appended, as the catalog's
+ * "/v1/%(tenant_id)s" would), else the token's catalog. Caller frees; NULL when none. */
+static char *heat_base(struct sim *s, const struct ks_token *tok, const char *project)
+{
+        char *url = NULL;
+        const char *o = s->o.orchestration_url;
+        if (o) {
+                const char *ph = strstr(o, "%(tenant_id)s");
+                if (!ph)
+                        ph = strstr(o, "%(project_id)s");
+                if (ph) {
+                        const char *end = strchr(ph, ')') + 2;
+                        url = xasprintf("%.*s%s%s", (int)(ph - o), o, project ? project : "", end);
+                } else if (str_ends_with(o, "/v1") && project) {
+                        url = xasprintf("%s/%s", o, project);
+                } else {
+                        url = xstrdup(o);
+                }
+        } else if (ks_catalog_url(tok, "orchestration", "public", NULL, &url) < 0) {
+                return NULL;
+        }
+        while (url[0] && url[strlen(url) - 1] == '/')
+                url[strlen(url) - 1] = '\0';
+        return url;
+}
+
 /* Signals one deployment; 0 when the signal was accepted. */
 static int signal_deployment(struct signal_job *j, const json_t *d, struct err *e)
 {
@@ -122,15 +149,11 @@ static int signal_deployment(struct signal_job *j, const json_t *d, struct err *
                 struct ks_token *tok = NULL;
                 if ((r = ks_password_auth(&a, &tok, e)) < 0)
                         return r;
-                _cleanup_free_ char *heat = NULL;
-                if (j->sim->o.orchestration_url)
-                        heat = xstrdup(j->sim->o.orchestration_url);
-                else if (ks_catalog_url(tok, "orchestration", "public", NULL, &heat) < 0) {
+                _cleanup_free_ char *heat = heat_base(j->sim, tok, project);
+                if (!heat) {
                         ks_token_unref(tok);
                         return err_set(e, -ENOENT, "no orchestration endpoint in the catalog");
                 }
-                while (heat[0] && heat[strlen(heat) - 1] == '/')
-                        heat[strlen(heat) - 1] = '\0';
                 _cleanup_free_ char *surl =
                         xasprintf("%s/stacks/%s/resources/%s/signal", heat, stack, res);
                 r = post(surl, tok->id, body, &status, e);
@@ -202,10 +225,8 @@ static json_t *poll_metadata(struct signal_job *j, const json_t *heat, struct er
         struct ks_token *tok = NULL;
         if (ks_password_auth(&a, &tok, e) < 0)
                 return NULL;
-        _cleanup_free_ char *base = NULL;
-        if (j->sim->o.orchestration_url)
-                base = xstrdup(j->sim->o.orchestration_url);
-        else if (ks_catalog_url(tok, "orchestration", "public", NULL, &base) < 0) {
+        _cleanup_free_ char *base = heat_base(j->sim, tok, json_get_str(heat, "project_id"));
+        if (!base) {
                 ks_token_unref(tok);
                 err_set(e, -ENOENT, "no orchestration endpoint");
                 return NULL;

@@ -61,7 +61,7 @@ def main():
     services_start()
     httpd = HTTPServer(("127.0.0.1", PORT), Heat)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    sim = Sim("sim.orchestration_url=http://127.0.0.1:%d/v1/proj" % PORT)
+    sim = Sim("sim.orchestration_url=http://127.0.0.1:%d/v1" % PORT)
     try:
         tok, project = token()
         st, info = call("GET", KEYSTONE + "/auth/tokens", tok, headers={"X-Subject-Token": tok})
@@ -98,7 +98,8 @@ def main():
         wc = wait_for(lambda: posted("master_wait_handle/signal"), "WaitCondition signal")
         check(wc[0][2] == "wc-token-123" and json.loads(wc[0][3]) == {"status": "SUCCESS"},
               "WaitConditionHandle signalled with its token and status SUCCESS")
-        hs = wait_for(lambda: posted("/stacks/st/sid/resources/enable_services_deployment/signal"),
+        hs = wait_for(lambda: posted("/v1/%s/stacks/st/sid/resources/enable_services_deployment/signal"
+                                     % project),
                       "HEAT_SIGNAL deployment signal")
         st, _ = call("GET", KEYSTONE + "/auth/tokens", tok, headers={"X-Subject-Token": hs[0][2]})
         check(st == 200 and json.loads(hs[0][3])["deploy_status_code"] == 0,
@@ -107,7 +108,8 @@ def main():
         body = json.loads(polled[0][3])
         check(body["deploy_status_code"] == 0 and "deploy_stdout" in body,
               "deployment found by polling the orchestration API signalled")
-        gets = [s for s in SEEN if s[0] == "GET" and "kube_master/metadata" in s[1]]
+        gets = [s for s in SEEN if s[0] == "GET" and
+                s[1] == "/v1/%s/stacks/st/sid/resources/kube_master/metadata" % project]
         st, _ = call("GET", KEYSTONE + "/auth/tokens", tok, headers={"X-Subject-Token": gets[0][2]})
         check(st == 200, "metadata polled with a real Keystone token of the os-collect-config user")
 
