@@ -35,6 +35,7 @@ struct signal_job {
         char *text;       /* user_data + metadata dump */
         json_t *metadata; /* nova metadata */
         json_t *done;     /* deployment id/action → true */
+        bool wait_tls;    /* a Kubernetes master: signal once its API has its certificate */
 };
 
 /* Extracts (token, url) pairs from every curl_cli in text. */
@@ -262,6 +263,18 @@ static bool job_over(struct signal_job *j)
 static void *signal_main(void *p)
 {
         struct signal_job *j = p;
+        /* Like wc-notify, a master reports only once its API answers: wait for the certificate
+         * bootstrap (coe.c) to finish, for as long as a real boot would be given. */
+        for (int t = 0; j->wait_tls && t < 1200 && !job_over(j); t++) {
+                pthread_mutex_lock(&j->sim->lock);
+                json_t *st = json_object_get(j->sim->node_state, j->server_id);
+                bool ready = json_object_get(st, "tls") != NULL;
+                pthread_mutex_unlock(&j->sim->lock);
+                if (ready)
+                        break;
+                struct timespec ts = {0, 100 * 1000000L};
+                nanosleep(&ts, NULL);
+        }
         json_auto_t *curls = find_curls(j->text);
         size_t i;
         json_t *c;
@@ -332,6 +345,10 @@ void sim_signal_server(struct sim *s, json_t *srv)
         j->text = xasprintf("%s\n%s", ud ? ud : "", mdtext ? mdtext : "");
         j->metadata = json_deep_copy(md);
         j->done = json_checked(json_object());
+        const char *coe = json_get_str(srv, "_coe");
+        const char *name = json_get_str(srv, "name");
+        j->wait_tls = coe && streq(coe, "kubernetes") && name && strstr(name, "master") && ud &&
+                      strstr(ud, "TRUSTEE_USER_ID") && !strstr(ud, "TLS_DISABLED=\"True\"");
         pthread_t t;
         pthread_attr_t attr;
         pthread_attr_init(&attr);
