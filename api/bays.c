@@ -55,9 +55,8 @@ static json_t *bay_render(struct res_ctx *ctx, const json_t *row, bool list_view
 
 static int bay_scope(struct res_ctx *ctx, struct dbo_query *q)
 {
-        *q = (struct dbo_query){0};
-        if (!ctx->is_admin)
-                q->project_id = ctx->project_id ? ctx->project_id : "";
+        /* The bay controller never switches admins to all projects (unlike clusters). */
+        *q = (struct dbo_query){.project_id = ctx->project_id ? ctx->project_id : ""};
         return 0;
 }
 

@@ -55,6 +55,16 @@ static int ct_scope(struct res_ctx *ctx, const struct ct_kind *k, const char *al
                     struct dbo_query *q, enum dbo_visibility vis)
 {
         *q = (struct dbo_query){0};
+        if (k == &kind_bm) {
+                /* The baymodel controller never switches admins to all projects: everyone is
+                 * scoped to their project plus public templates (admins also list hidden
+                 * public ones). */
+                q->project_id = ctx->project_id ? ctx->project_id : "";
+                q->visibility = (vis == DBO_VIS_PROJECT_OR_PUBLIC_SHOWN && ctx->is_admin)
+                                        ? DBO_VIS_PROJECT_OR_PUBLIC
+                                        : vis;
+                return 0;
+        }
         if (ctx->is_admin) {
                 char r[96];
                 rule(r, sizeof(r), k, all_rule);

@@ -81,11 +81,11 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(n) or b"{}")
         if self.kind == "nova" and p == "/os-keypairs":
+            # Nova keypairs belong to a user; this fake has one shared namespace, so a create
+            # of an existing name succeeds (two tempest users may create "default" at once).
             name = body.get("keypair", {}).get("name")
-            if name in KEYPAIRS:
-                return self.reply(409, {"conflictingRequest": {"code": 409,
-                                                               "message": "exists"}})
-            KEYPAIRS.append(name)
+            if name not in KEYPAIRS:
+                KEYPAIRS.append(name)
             return self.reply(200, {"keypair": {"name": name, "private_key": "-----BEGIN "
                                                 "RSA PRIVATE KEY-----\nx\n-----END RSA "
                                                 "PRIVATE KEY-----\n", "public_key": "ssh-rsa x",
@@ -97,7 +97,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.kind == "nova" and p.startswith("/os-keypairs/"):
             name = urllib.parse.unquote(p.split("/")[-1])
             if name in KEYPAIRS:
-                KEYPAIRS.remove(name)
+                # deletes are not applied: another user's keypair of that name must survive
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

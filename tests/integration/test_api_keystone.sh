@@ -264,7 +264,7 @@ expect_ok "quota list (all tenants)" admin coe quotas list --all-tenants -- "$DE
 expect_err "non-admin quota create is 403" demo 403 "quota:create" coe quotas create \
 	--project-id "$DEMO_PID" --resource Cluster --hard-limit 3
 expect_ok "quota delete" admin coe quotas delete --project-id "$DEMO_PID" --resource Cluster
-expect_ok "stats for own project" demo coe stats list -- 'clusters +\| 1 '
+expect_ok "stats for own project" demo coe stats list "$DEMO_PID" -- 'clusters +\| 1 '
 expect_err "stats of another project is 403" alt_demo 403 "Not authorized" \
 	coe stats list "$DEMO_PID"
 
@@ -302,7 +302,9 @@ expect_err "default nodegroup can't be deleted" demo 400 "default nodegroup" \
 expect_ok "nodegroup delete" demo coe nodegroup delete c1 ng1 -- "Request to delete"
 
 # ---- deletes
-expect_err "template in use can't be deleted" demo 400 "referenced" \
+expect_err "non-owner can't delete a public template" demo 403 "clustertemplate:delete" \
+	coe cluster template delete pub
+expect_err "template in use can't be deleted" admin 400 "referenced" \
 	coe cluster template delete pub
 expect_ok "cluster delete" demo coe cluster delete c1 -- "Request to delete"
 for _ in $(seq 50); do

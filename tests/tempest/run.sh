@@ -4,10 +4,10 @@
 #
 # Starts its own magnum-api (Keystone auth) on an ephemeral port, a magnum-conductor (with
 # conductor/api_support.c), a private database and RabbitMQ vhost on the shared services, and
-# the fake cloud of tests/integration on the catalog's compute/image/network ports when those are
-# free (tempest creates its keypair through the catalog's Nova). Uses pre-provisioned accounts
+# the fake cloud of tests/integration (see below for the catalog's Nova). Uses pre-provisioned accounts
 # (admin, demo, alt_demo) as spec running-the-real-pieces.md advises. Excludes the tests in
-# skip-list.txt (reasons there). Prints tempest's pass/fail/skip counts; exit status is
+# skip-list.txt (reasons there). One worker by default: the three pre-provisioned accounts
+# (one of them admin) are not enough for two workers that both want admin credentials. Prints tempest's pass/fail/skip counts; exit status is
 # tempest's.
 # mc-integration: manual
 set -euo pipefail
@@ -51,11 +51,17 @@ port_busy() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 psql -q "postgresql://postgres@127.0.0.1:$MC_PG_PORT/postgres" -c "CREATE DATABASE $DB"
 rabbitctl add_vhost "$VHOST"
 rabbitctl set_permissions -p "$VHOST" guest ".*" ".*" ".*"
-for p in 9292 8774 9696; do
-	if port_busy $p; then echo "FAIL: port $p (cloud catalog) is in use"; exit 1; fi
-done
-$PY "$ROOT/tests/integration/test_api_fakecloud.py" 9292 8774 9696 &
+# The API's image/flavor/network lookups go to a fake cloud on ephemeral ports. Tempest itself
+# creates its keypair through the catalog's compute endpoint (127.0.0.1:8774): when nothing
+# listens there, a second fake serves the catalog ports; otherwise (magnum-sim running) that
+# service answers.
+GP=$(free_port); NP=$(free_port); QP=$(free_port)
+$PY "$ROOT/tests/integration/test_api_fakecloud.py" "$GP" "$NP" "$QP" &
 PIDS+=($!)
+if ! port_busy 8774 && ! port_busy 9292 && ! port_busy 9696; then
+	$PY "$ROOT/tests/integration/test_api_fakecloud.py" 9292 8774 9696 &
+	PIDS+=($!)
+fi
 AP=$(free_port)
 cat >"$WORK/magnum.conf" <<CONF
 [DEFAULT]
@@ -65,9 +71,9 @@ host = tempest
 [api]
 host = 127.0.0.1
 port = $AP
-glance_url = http://127.0.0.1:9292
-nova_url = http://127.0.0.1:8774/v2.1
-neutron_url = http://127.0.0.1:9696
+glance_url = http://127.0.0.1:$GP
+nova_url = http://127.0.0.1:$NP/v2.1
+neutron_url = http://127.0.0.1:$QP
 [keystone_authtoken]
 auth_url = $MC_KEYSTONE_URL
 www_authenticate_uri = $MC_KEYSTONE_URL
@@ -136,7 +142,7 @@ TC
 cd ws
 set +e
 tempest run --regex '^magnum_tempest_plugin\.tests\.api' \
-	--exclude-list "$ROOT/tests/tempest/skip-list.txt" --concurrency "${CONCURRENCY:-2}" \
+	--exclude-list "$ROOT/tests/tempest/skip-list.txt" --concurrency "${CONCURRENCY:-1}" \
 	>"$WORK/tempest-run.log" 2>&1
 rc=$?
 set -e
