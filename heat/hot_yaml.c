@@ -210,7 +210,8 @@ static json_t *construct_int(const char *s)
         if (strcmp(p, "0") == 0)
                 return json_checked(json_integer(0));
         if (strchr(p, ':')) {
-                long long base = 1;
+                /* base 60, computed in double so that huge values cannot overflow */
+                double base = 1, d = 0;
                 char *digits[64];
                 size_t nd = 0;
                 for (char *tok = p;;) {
@@ -223,10 +224,12 @@ static json_t *construct_int(const char *s)
                         tok = c + 1;
                 }
                 while (nd-- > 0) {
-                        n += strtoll(digits[nd], NULL, 10) * base;
+                        d += strtod(digits[nd], NULL) * base;
                         base *= 60;
                 }
-                return json_checked(json_integer(sign * n));
+                if (d < 9.0e18)
+                        return json_checked(json_integer(sign * (long long)d));
+                return hot_py_real(sign * d);
         }
         errno = 0;
         if (p[0] == '0' && p[1] == 'b')

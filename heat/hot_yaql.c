@@ -9,6 +9,7 @@
 #include "common/common.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <limits.h>
 
 #include "common/json_util.h"
@@ -102,7 +103,9 @@ static bool num(const json_t *v, double *d)
 
 static json_t *mknum(double d, bool integral)
 {
-        return integral ? json_integer((json_int_t)d) : hot_py_real(d);
+        if (integral && d > -9.0e18 && d < 9.0e18)
+                return json_integer((json_int_t)d);
+        return hot_py_real(d);
 }
 
 static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t **ret)
@@ -203,7 +206,7 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
                 if (json_is_string(x) && str_to_ll(json_string_value(x), LLONG_MIN, LLONG_MAX, &ll) == 0)
                         *ret = json_integer(ll);
                 else if (num(x, &d))
-                        *ret = json_integer((json_int_t)d);
+                        *ret = mknum(d, true);
                 else
                         return yerr(Y, "int() needs a number or numeric string");
                 return 0;
@@ -431,7 +434,7 @@ static int binary(struct yq *Y, int level, json_t **ret)
                                         json_decref(r);
                                         return yerr(Y, "division by zero");
                                 }
-                                out = in ? json_integer((json_int_t)(a / b)) : hot_py_real(a / b);
+                                out = mknum(in ? trunc(a / b) : a / b, in);
                                 break;
                         case '<': out = json_boolean(op[1] == '=' ? a <= b : a < b); break;
                         default: out = json_boolean(op[1] == '=' ? a >= b : a > b); break;
