@@ -37,6 +37,26 @@ def summarise_parameters(params):
     return out
 
 
+# Values given with -P for the `params` suite, by parameter type (validate API Type field):
+# strings as a user types them, so both engines do the type conversion themselves.
+PARAM_VALUES = {
+    'String': 'corpus-value',
+    'Number': '42',
+    'Boolean': 'on',
+    'CommaDelimitedList': 'a,b,c',
+    'Json': '{"a": [1, 2], "b": "c"}',
+}
+
+
+def param_values(summary):
+    """{name: value} for every parameter of a validate summary whose type has a value."""
+    out = {}
+    for name, p in sorted((summary or {}).items()):
+        if isinstance(p, dict) and p.get('Type') in PARAM_VALUES:
+            out[name] = PARAM_VALUES[p['Type']]
+    return out
+
+
 def stub_env(types):
     """Environment mapping each listed type to OS::Heat::None (JSON text, valid YAML)."""
     return json.dumps({'resource_registry': {t: STUB_TARGET for t in sorted(types)}},

@@ -11,6 +11,8 @@ Suites:
             shaped as heatclient sends them (files map, file:// URLs): verdict as Heat's.
   resolve   accepted templates from the corpus resolved with defaults: parameters,
             conditions, resource properties/dependencies, outputs as Heat computes them.
+  params    accepted templates with parameters, validated and resolved again with -P values
+            (one fixed value per parameter type): value conversion, constraints, typed values.
 
 Usage: run.py --magnum-heat PATH [--suite S] [--cache DIR] [--mismatches FILE] [--jobs N]
 Exit 0 when every comparison that is required agrees (known differences excepted).
@@ -345,6 +347,98 @@ def suite_magnum(runner, manifest, jobs, known, rep):
 
 
 # ---------------------------------------------------------------------------------------------
+def resolve_diffs(exp, doc):
+    """[(where, expected, got)] between Heat's resolve result and ours."""
+    diffs = []
+    for sect in ('parameters', 'conditions', 'outputs'):
+        for name in sorted(set(exp[sect]) | set(doc.get(sect) or {})):
+            a = exp[sect].get(name, '<absent>')
+            b = (doc.get(sect) or {}).get(name, '<absent>')
+            if cc.canon(a) != cc.canon(b):
+                diffs.append(('%s.%s' % (sect, name), a, b))
+    ours_r = doc.get('resources') or {}
+    for name in sorted(set(exp['resources']) | set(ours_r)):
+        a = exp['resources'].get(name)
+        b = ours_r.get(name)
+        if a is None or b is None:
+            diffs.append(('resources.%s' % name, a is not None, b is not None))
+            continue
+        for f in ('properties', 'depends_on'):
+            if cc.canon(a[f]) != cc.canon(b.get(f)):
+                diffs.append(('resources.%s.%s' % (name, f), a[f], b.get(f)))
+    return diffs
+
+
+def suite_params(runner, manifest, jobs, known, rep):
+    """Accepted templates validated and resolved again with -P values (cc.PARAM_VALUES)."""
+    goldens = cc.load_golden('params.json')
+    by_key = {it['key']: it for it in manifest['items']}
+    todo = []
+    for key, g in sorted(goldens.items()):
+        it = by_key.get(key)
+        if it is None or it['sha256'] != g['sha256']:
+            continue
+        extra = []
+        if g.get('stub'):
+            extra += ['-e', runner.stub_file(g['stub'])]
+        for name, val in sorted(g['P'].items()):
+            extra += ['-P', '%s=%s' % (name, val)]
+        todo.append((key, 'validate', g['validate'], ['validate', it['file']] + extra))
+        if 'resolve' in g:
+            todo.append((key, 'resolve', g['resolve'],
+                         ['resolve', it['file'], '--stack-name', 'corpus'] + extra))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
+        results = list(ex.map(lambda t: runner.run(t[3]), todo))
+    c = collections.Counter()
+    for (key, mode, g, _args), (rc, doc, err) in zip(todo, results):
+        c[mode + '_n'] += 1
+        if g.get('unstable') or key in known:
+            c['excused'] += 1
+            continue
+        if mode == 'resolve' and g['ok'] and rc == 0 and isinstance(doc, dict) \
+                and 'ok' not in doc:
+            diffs = resolve_diffs(g['result'], doc)
+            if not diffs:
+                c['resolve_agree'] += 1
+                continue
+            c['resolve_disagree'] += 1
+            where, a, b = diffs[0]
+            rep.add('params resolve: values differ in %s' % where.split('.')[0],
+                    '%s\t%s\texpected=%s\tgot=%s%s' % (
+                        key, where, short(cc.canon(a), 120), short(cc.canon(b), 120),
+                        ' (+%d more)' % (len(diffs) - 1) if len(diffs) > 1 else ''))
+            continue
+        got, gcls, gmsg = verdict_of(rc, doc) if mode == 'validate' or rc != 0 else \
+            ('ok', None, None)
+        exp = 'ok' if g['ok'] else 'error'
+        if got == exp and (exp == 'ok' or msg_matches(gmsg, g)):
+            if mode == 'validate' and exp == 'ok':
+                ours = cc.summarise_parameters((doc or {}).get('parameters'))
+                if ours != g.get('parameters'):
+                    c['validate_disagree'] += 1
+                    rep.add('params validate: parameters map differs (Value field?)', key)
+                    continue
+            c[mode + '_agree'] += 1
+            continue
+        c[mode + '_disagree'] += 1
+        if got == exp:
+            cause = 'params %s: message differs: %s: %s' % (mode, g['error'], norm(g['message']))
+        elif exp == 'ok':
+            cause = 'params %s: Heat accepts, magnum-heat rejects: %s' % (mode, norm(gmsg or gcls))
+        else:
+            cause = 'params %s: Heat rejects (%s: %s), magnum-heat %s' % (
+                mode, g['error'], norm(g['message']), got)
+        rep.add(cause, '%s\tP=%s\texpected=%s\tgot=%s' % (
+            key, short(','.join(sorted(goldens[key]['P'])), 60),
+            'ok' if g['ok'] else short(g['message']),
+            'ok' if got == 'ok' else short(gmsg or gcls)))
+    for mode in ('validate', 'resolve'):
+        print('params: %s with -P values: %d/%d agree' % (mode, c[mode + '_agree'],
+                                                          c[mode + '_n']))
+    print('params: excused (hash-seed dependent in Heat or known differences) %d' % c['excused'])
+    return c['validate_disagree'] + c['resolve_disagree'] == 0 and c['validate_n'] > 0
+
+
 def suite_resolve(runner, manifest, jobs, known, rep):
     goldens = cc.load_golden('resolve.json')
     by_key = {it['key']: it for it in manifest['items']}
@@ -367,24 +461,7 @@ def suite_resolve(runner, manifest, jobs, known, rep):
             continue
         if g['ok']:
             if rc == 0 and isinstance(doc, dict):
-                diffs = []
-                exp = g['result']
-                for sect in ('parameters', 'conditions', 'outputs'):
-                    for name in sorted(set(exp[sect]) | set(doc.get(sect) or {})):
-                        a = exp[sect].get(name, '<absent>')
-                        b = (doc.get(sect) or {}).get(name, '<absent>')
-                        if cc.canon(a) != cc.canon(b):
-                            diffs.append(('%s.%s' % (sect, name), a, b))
-                ours_r = doc.get('resources') or {}
-                for name in sorted(set(exp['resources']) | set(ours_r)):
-                    a = exp['resources'].get(name)
-                    b = ours_r.get(name)
-                    if a is None or b is None:
-                        diffs.append(('resources.%s' % name, a is not None, b is not None))
-                        continue
-                    for f in ('properties', 'depends_on'):
-                        if cc.canon(a[f]) != cc.canon(b.get(f)):
-                            diffs.append(('resources.%s.%s' % (name, f), a[f], b.get(f)))
+                diffs = resolve_diffs(g['result'], doc)
                 if not diffs:
                     c['agree'] += 1
                     continue
@@ -423,7 +500,8 @@ def suite_resolve(runner, manifest, jobs, known, rep):
     return c['disagree'] == 0 and c['n'] > 0
 
 
-SUITES = {'validate': suite_validate, 'magnum': suite_magnum, 'resolve': suite_resolve}
+SUITES = {'validate': suite_validate, 'magnum': suite_magnum, 'resolve': suite_resolve,
+          'params': suite_params}
 
 
 def main():

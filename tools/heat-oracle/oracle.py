@@ -10,7 +10,8 @@ template that tests/heat_corpus/extract.py finds in the Debian packages.
 Writes (only verdicts/values we generate, never template text):
   tests/heat_corpus/goldens/validate.json  {key: {sha256, stub, ok, parameters|error,message}}
   tests/heat_corpus/goldens/magnum.json    {case: {...same, raw: no stub env}}
-  tests/heat_corpus/goldens/resolve.json   {key: {sha256, stub, params, result|error,message}}
+  tests/heat_corpus/goldens/resolve.json   {key: {sha256, stub, result|error,message}}
+  tests/heat_corpus/goldens/params.json    {key: {sha256, stub, P, validate, resolve}} (-P given)
 
 Usage: tools/heat-oracle/oracle.py [--cache DIR] [--only SUBSTR] [--jobs N]
 """
@@ -262,7 +263,7 @@ class Oracle:
 def compute(a, manifest):
     """(validate, resolve, magnum) goldens for one process (one PYTHONHASHSEED)."""
     o = Oracle()
-    val, res, mag = {}, {}, {}
+    val, res, mag, par = {}, {}, {}, {}
     items = [it for it in manifest['items'] if it['kind'] == 'template']
     for it in items:
         if a.only and a.only not in it['key']:
@@ -283,6 +284,16 @@ def compute(a, manifest):
                 r['sha256'] = it['sha256']
                 r['stub'] = stub
                 res[it['key']] = r
+        # params subset: accepted templates with parameters, given explicit -P values
+        pv = cc.param_values(v.get('parameters')) if v['ok'] else {}
+        if pv:
+            tmpl, _ = o.parse(text)
+            files, env_files = stub_inputs(stub)
+            g = {'sha256': it['sha256'], 'stub': stub, 'P': pv,
+                 'validate': o.validate(tmpl, files, env_files, pv)}
+            if g['validate']['ok'] and not RESOLVE_EXCLUDE.search(text):
+                g['resolve'] = o.resolve(tmpl, files, env_files, pv)
+            par[it['key']] = g
     site = manifest['roots']['magnum']
     for key, rel, env_set in cc.magnum_cases():
         if a.only and a.only not in key:
@@ -296,7 +307,7 @@ def compute(a, manifest):
         stubbed = o.validate(template, sfiles, [STUB_FILE] + env_files)
         stubbed['stub'] = stub
         mag[key] = {'raw': raw, 'stubbed': stubbed}
-    return val, res, mag
+    return val, res, mag, par
 
 
 def merge_runs(runs):
@@ -328,7 +339,41 @@ def merge_runs(runs):
         res[k] = g
     mag = {k: {m: merge_verdict([r[2][k][m] for r in runs]) for m in ('raw', 'stubbed')}
            for k in runs[0][2]}
-    return val, res, mag
+    par = {}
+    for k, g0 in runs[0][3].items():
+        vs = [r[3].get(k) for r in runs]
+        if any(v is None for v in vs):
+            continue
+        g = dict(g0)
+        g['validate'] = merge_verdict([v['validate'] for v in vs])
+        if 'resolve' in g0:
+            rs = [v.get('resolve') for v in vs]
+            if any(r is None for r in rs):
+                g.pop('resolve')
+            else:
+                g['resolve'] = merge_verdict(rs)
+                if g['resolve']['ok'] and any(cc.canon(r.get('result')) !=
+                                              cc.canon(g['resolve']['result']) for r in rs):
+                    g['resolve']['unstable'] = True
+        par[k] = g
+    return val, res, mag, par
+
+
+def cloud_dependent(v):
+    """A verdict that came from Heat trying to reach a cloud service (custom constraints such
+    as neutron.network, keystone.project): depends on this machine, not on the template."""
+    m = ' '.join([v.get('message') or ''] + list(v.get('messages') or []))
+    return 'Unable to establish connection' in m or 'server.test' in m
+
+
+def drop_cloud_dependent(par):
+    for k in list(par):
+        g = par[k]
+        if cloud_dependent(g['validate']):
+            del par[k]
+        elif 'resolve' in g and cloud_dependent(g['resolve']):
+            del g['resolve']
+    return par
 
 
 def main():
@@ -355,9 +400,11 @@ def main():
             subprocess.run(cmd, check=True, env=dict(os.environ, PYTHONHASHSEED=str(seed)))
             runs.append(json.load(open(out)))
             print('oracle: run %d/%d done' % (seed + 1, a.seeds), file=sys.stderr)
-    val, res, mag = merge_runs(runs)
+    val, res, mag, par = merge_runs(runs)
+    drop_cloud_dependent(par)
     if a.only:
-        for name, new in (('validate.json', val), ('resolve.json', res), ('magnum.json', mag)):
+        for name, new in (('validate.json', val), ('resolve.json', res), ('magnum.json', mag),
+                          ('params.json', par)):
             old = cc.load_golden(name)
             old.update(new)
             new.clear()
@@ -365,11 +412,12 @@ def main():
     cc.save_golden('validate.json', val)
     cc.save_golden('resolve.json', res)
     cc.save_golden('magnum.json', mag)
+    cc.save_golden('params.json', par)
     ok = sum(1 for v in val.values() if v['ok'])
     print('oracle: %d templates (%d accepted, %d rejected; %d with order-dependent messages, '
-          '%d unstable), %d resolved, %d magnum cases'
+          '%d unstable), %d resolved, %d magnum cases, %d with -P values'
           % (len(val), ok, len(val) - ok, sum(1 for v in val.values() if 'messages' in v),
-             sum(1 for v in val.values() if v.get('unstable')), len(res), len(mag)))
+             sum(1 for v in val.values() if v.get('unstable')), len(res), len(mag), len(par)))
 
 
 if __name__ == '__main__':
