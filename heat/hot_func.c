@@ -570,9 +570,16 @@ static int f_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
                 return r;
         if (!json_is_string(delim))
                 return hot_fn_err(ev, f, he, "\"%s\" delimiter must be a string", f->name);
+        {
+                /* one allocation for the common all-strings case (big get_file scripts) */
+                size_t need = 0;
+                json_array_foreach(items, i, it)
+                        need += json_string_length(it) + json_string_length(delim);
+                strbuf_grow(&sb, need);
+        }
         json_array_foreach(items, i, it) {
                 if (i)
-                        strbuf_addstr(&sb, json_string_value(delim));
+                        strbuf_add(&sb, json_string_value(delim), json_string_length(delim));
                 if (json_is_null(it))
                         continue;
                 if (json_is_string(it)) {
@@ -590,7 +597,8 @@ static int f_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
                                           rep);
                 }
         }
-        *ret = json_checked(json_string(sb.buf));
+        /* joined valid UTF-8 pieces (and ASCII JSON) stay valid UTF-8 */
+        *ret = json_checked(json_stringn_nocheck(sb.buf, sb.len));
         strbuf_release(&sb);
         return 0;
 }
@@ -730,7 +738,7 @@ static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *ar
                 }
                 strbuf_release(&miss);
         }
-        *ret = json_checked(json_stringn(out.buf, out.len));
+        *ret = json_checked(json_stringn_nocheck(out.buf, out.len));
         r = 0;
 out:
         strbuf_release(&out);
