@@ -6,6 +6,7 @@
  */
 #include "common/common.h"
 
+#include <malloc.h>
 #include <time.h>
 
 #include "common/ids.h"
@@ -109,6 +110,8 @@ static void *engine_main(void *arg)
                 }
                 if (poll) {
                         sim_haproxy_poll(s);
+                        /* big list responses are freed per request; hand the pages back */
+                        malloc_trim(0);
                         last_poll = time_mono_ms();
                 }
                 pthread_mutex_lock(&s->lock);
