@@ -110,8 +110,9 @@ void time_format_iso(int64_t us, char out[33])
                 secs -= 1;
         }
         gmtime_r(&secs, &tm);
-        /* strftime bounds the date part; years past 9999 cannot occur for stored times. */
-        size_t n = strftime(out, 33, "%Y-%m-%dT%H:%M:%S", &tm);
+        /* strftime bounds the date part; years past 9999 cannot occur for stored times. %04Y
+         * because isoformat zero-pads years before 1000 and time_parse_iso wants 4 digits. */
+        size_t n = strftime(out, 33, "%04Y-%m-%dT%H:%M:%S", &tm);
         if (frac)
                 snprintf(out + n, 33 - n, ".%06ld+00:00", frac);
         else

@@ -43,6 +43,10 @@ static void test_time_format(void **state)
         assert_int_equal(time_parse_iso("2023-01-02T03:04:05Z", &us), 0);
         assert_int_equal(time_parse_iso("2023-13-02T03:04:05Z", &us), -EINVAL);
         assert_int_equal(time_parse_iso("yesterday", &us), -EINVAL);
+        /* years before 1000 are zero-padded, as isoformat does, and parse back (fuzz_ids) */
+        assert_int_equal(time_parse_iso("0226-11-26T15:00:00.000000Z", &us), 0);
+        time_format_iso(us, out);
+        assert_string_equal(out, "0226-11-26T15:00:00+00:00");
 }
 
 static void test_random_hex(void **state)
