@@ -665,10 +665,83 @@ static int check_conditions(struct hot_stack *s, struct hot_err *he)
 }
 
 /* Walks properties + metadata of every enabled resource (references, argument shapes). */
+static const char *py_class(const char *type)
+{
+        static const struct {
+                const char *type, *cls;
+        } classes[] = {
+                {"OS::Heat::None", "NoneResource"},       {"OS::Heat::RandomString", "RandomString"},
+                {"OS::Heat::TestResource", "TestResource"}, {"OS::Heat::Value", "Value"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+                if (type && strcmp(type, classes[i].type) == 0)
+                        return classes[i].cls;
+        return "GenericResource";
+}
+
+static int dfs_cycle(json_t *graph, const char *n, json_t *state)
+{
+        json_t *st = json_object_get(state, n);
+        const char *d;
+        json_t *x;
+
+        if (st)
+                return json_integer_value(st) == 1 ? 1 : 0;
+        json_object_set_new(state, n, json_integer(1));
+        json_object_foreach(json_object_get(graph, n), d, x)
+                if (dfs_cycle(graph, d, state))
+                        return 1;
+        json_object_set_new(state, n, json_integer(2));
+        return 0;
+}
+
+/* Heat's CircularDependencyException over explicit dependencies (depends_on + references). */
+static int check_cycles(struct hot_stack *s, json_t *graph, struct hot_err *he)
+{
+        const char *n;
+        json_t *x;
+
+        json_object_foreach(graph, n, x) {
+                json_auto_t *state = json_object();
+                if (dfs_cycle(graph, n, state)) {
+                        struct strbuf sb = STRBUF_INIT;
+                        const char *k;
+                        json_t *v;
+                        bool first = true;
+                        /* the nodes still "in progress" form the cycle */
+                        strbuf_addch(&sb, '{');
+                        json_object_foreach(state, k, v) {
+                                const char *d;
+                                json_t *y;
+                                bool f2 = true;
+                                if (json_integer_value(v) != 1)
+                                        continue;
+                                strbuf_addf(&sb, "%s%s \"%s\": {", first ? "" : ", ",
+                                            py_class(json_string_value(json_object_get(s->types, k))), k);
+                                json_object_foreach(json_object_get(graph, k), d, y) {
+                                        if (json_integer_value(json_object_get(state, d)) != 1)
+                                                continue;
+                                        strbuf_addf(&sb, "%s%s \"%s\"", f2 ? "" : ", ",
+                                                    py_class(json_string_value(json_object_get(s->types, d))), d);
+                                        f2 = false;
+                                }
+                                strbuf_addch(&sb, '}');
+                                first = false;
+                        }
+                        strbuf_addch(&sb, '}');
+                        hot_err_set(he, "CircularDependencyException", "Circular Dependency Found: %s", sb.buf);
+                        strbuf_release(&sb);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 static int check_resources(struct hot_stack *s, struct hot_err *he)
 {
         const char *name;
         json_t *rd;
+        json_auto_t *graph = json_object();
 
         /* every type must exist before any resource is validated */
         json_object_foreach(s->resources, name, rd) {
@@ -717,6 +790,12 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                         ev.deps = deps;
                         r = hot_eval(&ev, json_object_get(rd, hot_sec(s, sec)), NULL, he);
                         strbuf_release(&path);
+                        {
+                                json_t *g = json_object_get(graph, name);
+                                if (!g)
+                                        json_object_set_new(graph, name, g = json_object());
+                                json_object_update(g, deps);
+                        }
                         json_decref(deps);
                         if (r < 0) {
                                 if (strcmp(he->type, "StackValidationFailed") == 0 &&
@@ -733,6 +812,16 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                         }
                 }
                 d = json_object_get(rd, hot_sec(s, SEC_DEPENDS));
+                {
+                        json_t *g = json_object_get(graph, name), *x;
+                        if (!g)
+                                json_object_set_new(graph, name, g = json_object());
+                        if (json_is_string(d) && json_is_true(json_object_get(s->enabled, json_string_value(d))))
+                                json_object_set_new(g, json_string_value(d), json_true());
+                        json_array_foreach(d, i, x)
+                                if (json_is_string(x) && json_is_true(json_object_get(s->enabled, json_string_value(x))))
+                                        json_object_set_new(g, json_string_value(x), json_true());
+                }
                 if (json_is_string(d)) {
                         if (!json_object_get(s->enabled, json_string_value(d)))
                                 return hot_err_set(he, "InvalidTemplateReference",
@@ -806,7 +895,7 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                         json_decref(child);
                 }
         }
-        return 0;
+        return check_cycles(s, graph, he);
 }
 
 static int check_outputs(struct hot_stack *s, struct hot_err *he)
