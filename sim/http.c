@@ -45,9 +45,10 @@ static const struct {
         {403, "forbidden", "HTTPForbidden"},
         {404, "itemNotFound", "HTTPNotFound"},
         {405, "badMethod", "HTTPMethodNotAllowed"},
-        {409, "conflict", "HTTPConflict"},
+        {409, "conflictingRequest", "HTTPConflict"},
         {413, "overLimit", "HTTPRequestEntityTooLarge"},
         {415, "badMediaType", "HTTPUnsupportedMediaType"},
+        {429, "overLimit", "HTTPTooManyRequests"},
         {500, "computeFault", "HTTPInternalServerError"},
         {501, "notImplemented", "HTTPNotImplemented"},
         {503, "serviceUnavailable", "HTTPServiceUnavailable"},
@@ -187,6 +188,41 @@ static int unauthorized(struct httpd_req *req, struct sim *s)
         return httpd_resp_json(req, 401, json_checked(j));
 }
 
+/* Nova's microversion negotiation: the sim implements 2.1 only, so "latest" and 2.1 are
+ * served (and echoed in the response headers); anything else is refused as Nova refuses a
+ * version above its maximum. Returns 1 when it answered. */
+static int nova_version(struct httpd_req *req)
+{
+        httpd_resp_set_header(req, "OpenStack-API-Version", "compute 2.1");
+        httpd_resp_set_header(req, "X-OpenStack-Nova-API-Version", "2.1");
+        httpd_resp_set_header(req, "Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
+        const char *h = httpd_req_header(req, "OpenStack-API-Version");
+        const char *v = NULL;
+        if (h && strncasecmp(h, "compute ", 8) == 0)
+                v = h + 8;
+        else if (!h)
+                v = httpd_req_header(req, "X-OpenStack-Nova-API-Version");
+        if (!v)
+                return 0;
+        while (*v == ' ')
+                v++;
+        if (strcaseeq(v, "latest") || strcaseeq(v, "2.latest") || streq(v, "2.1") ||
+            streq(v, "2.01"))
+                return 0;
+        unsigned major, minor;
+        char extra;
+        if (sscanf(v, "%u.%u%c", &major, &minor, &extra) != 2) {
+                render_error(req, SVC_NOVA, 400, NULL,
+                             "API Version String is not valid: expected \"X.Y\"");
+                return 1;
+        }
+        _cleanup_free_ char *msg = xasprintf("Version %u.%u is not supported by the API. "
+                                             "Minimum is 2.1 and maximum is 2.1.",
+                                             major, minor);
+        render_error(req, SVC_NOVA, 406, NULL, msg);
+        return 1;
+}
+
 static int before_handler(struct httpd_req *req, const struct httpd_route *route, void *data)
 {
         struct listener *l = data;
@@ -196,6 +232,8 @@ static int before_handler(struct httpd_req *req, const struct httpd_route *route
         c->svc = l->svc;
         httpd_req_set_ctx(req, c, ctx_free);
         if (l->svc != SVC_ADMIN && inject_fault(l, req))
+                return 1;
+        if (l->svc == SVC_NOVA && nova_version(req) > 0)
                 return 1;
         if (route->meta == (const void *)sim_public_meta || l->svc == SVC_ADMIN)
                 return 0;
