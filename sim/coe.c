@@ -140,8 +140,8 @@ struct sim_coe_plan *sim_coe_plan(struct sim *s, size_t *ret_n)
                 json_t *ns = json_object_get(s->node_state, id);
                 if (!json_get_bool(ns, "endpoint", true))
                         continue;
-                if (streq(coe, "kubernetes") && !json_object_get(ns, "tls") &&
-                    !json_get_bool(ns, "bootstrapping", false)) {
+                if ((streq(coe, "kubernetes") || str_starts_with(coe, "swarm")) &&
+                    !json_object_get(ns, "tls") && !json_get_bool(ns, "bootstrapping", false)) {
                         _cleanup_free_ char *off =
                                 param_get(json_get_str(srv, "_user_data"), "TLS_DISABLED");
                         if (!off || !strcaseeq(off, "true"))
