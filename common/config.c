@@ -139,8 +139,8 @@ int conf_load_string(const char *text, const char *name, struct conf **ret, stru
                 return err_set(e, -E2BIG, "%s:%d: more than %d options", name, ps.line,
                                CONF_MAX_ENTRIES);
         if (r > 0)
-                return err_set(e, -EINVAL, "%s:%d: syntax error (expected [section] or name = value)",
-                               name, r);
+                return err_set(e, -EINVAL,
+                               "%s:%d: syntax error (expected [section] or name = value)", name, r);
         if (r < 0)
                 return err_set(e, -EIO, "%s: cannot be parsed", name);
         *ret = TAKE_PTR(c);
@@ -159,8 +159,7 @@ int conf_load_file(const char *path, struct conf **ret, struct err *e)
         while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
                 strbuf_add(&sb, buf, n);
                 if (sb.len > CONF_MAX_BYTES)
-                        return err_set(e, -EFBIG, "%s: larger than %d bytes", path,
-                                       CONF_MAX_BYTES);
+                        return err_set(e, -EFBIG, "%s: larger than %d bytes", path, CONF_MAX_BYTES);
         }
         if (ferror(f))
                 return err_set(e, -EIO, "%s: read error", path);
@@ -186,8 +185,7 @@ int conf_parse_bool(const char *s, bool *ret)
         return -EINVAL;
 }
 
-static int apply_one(const struct conf *c, const struct conf_option *o, void *target,
-                     struct err *e)
+static int apply_one(const struct conf *c, const struct conf_option *o, void *target, struct err *e)
 {
         const struct conf_entry *en = conf_find(c, o->section, o->name);
         const char *v = en ? en->value : o->def;
@@ -225,8 +223,8 @@ static int apply_one(const struct conf *c, const struct conf_option *o, void *ta
         case CONF_BOOL: {
                 bool b = false;
                 if (v && conf_parse_bool(v, &b) < 0)
-                        return err_set(e, -EINVAL, "%s: '%s' is not a boolean (true/false)",
-                                       where, v);
+                        return err_set(e, -EINVAL, "%s: '%s' is not a boolean (true/false)", where,
+                                       v);
                 *(bool *)p = b;
                 return 0;
         }

@@ -44,7 +44,7 @@ struct conf_option {
 };
 
 /* Limits on what a config file may hold. */
-#define CONF_MAX_BYTES (1024 * 1024)
+#define CONF_MAX_BYTES   (1024 * 1024)
 #define CONF_MAX_ENTRIES 4096
 
 /* Parses an INI file. Syntax errors → -EINVAL with "path:line: ..." in e. Missing file →

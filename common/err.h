@@ -14,7 +14,10 @@ struct err {
         int code;  /* negative errno, 0 when unset */
         char *msg; /* owned; NULL when unset */
 };
-#define ERR_INIT {0, NULL}
+#define ERR_INIT                                                                                   \
+        {                                                                                          \
+                0, NULL                                                                            \
+        }
 
 /* Sets code and a formatted message (replacing any earlier one); returns code. NULL e is ok. */
 int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

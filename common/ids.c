@@ -57,8 +57,8 @@ int uuid_normalize(const char *s, char out[UUID_STR_LEN])
         if (n != 32)
                 return -EINVAL;
         hex[32] = '\0';
-        snprintf(out, UUID_STR_LEN, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-                 hex + 16, hex + 20);
+        snprintf(out, UUID_STR_LEN, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+                 hex + 20);
         return 0;
 }
 

@@ -28,8 +28,8 @@ static int json_depth_ok(const char *buf, size_t len, int max_depth)
         return 1;
 }
 
-int json_parse_limited(const char *buf, size_t len, size_t max_bytes, int max_depth,
-                       json_t **ret, struct err *e)
+int json_parse_limited(const char *buf, size_t len, size_t max_bytes, int max_depth, json_t **ret,
+                       struct err *e)
 {
         json_error_t jerr;
         json_t *j;

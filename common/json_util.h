@@ -19,8 +19,8 @@
 /* Parses exactly one JSON value (any type) from buf[0..len). Errors:
  * -EFBIG longer than max_bytes, -ELOOP nested deeper than max_depth, -EINVAL not JSON
  * (message "line L column C: <reason>"). On success *ret holds a new reference. */
-int json_parse_limited(const char *buf, size_t len, size_t max_bytes, int max_depth,
-                       json_t **ret, struct err *e);
+int json_parse_limited(const char *buf, size_t len, size_t max_bytes, int max_depth, json_t **ret,
+                       struct err *e);
 
 /* Compact serialisation (no spaces), keys in insertion order. Caller frees. */
 char *json_dump_compact(const json_t *j);

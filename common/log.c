@@ -65,9 +65,8 @@ static void log_write(enum log_level level, const char *suffix, const char *fmt,
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         strbuf_addf(&sb, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s prog=%s req=%s ",
-                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                    tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], log_program,
-                    log_request_id());
+                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    ts.tv_nsec / 1000000, level_names[level], log_program, log_request_id());
         strbuf_vaddf(&sb, fmt, ap);
         if (suffix)
                 strbuf_addstr(&sb, suffix);

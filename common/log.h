@@ -33,12 +33,12 @@ int log_errno(enum log_level level, int r, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int log_level_enabled(enum log_level level);
 
-#define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
-#define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+#define log_debug(...)          log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+#define log_info(...)           log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_warn(...)           log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_error(...)          log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_error_errno(r, ...) log_errno(LOG_LVL_ERROR, (r), __VA_ARGS__)
-#define log_warn_errno(r, ...) log_errno(LOG_LVL_WARN, (r), __VA_ARGS__)
+#define log_warn_errno(r, ...)  log_errno(LOG_LVL_WARN, (r), __VA_ARGS__)
 #define log_debug_errno(r, ...) log_errno(LOG_LVL_DEBUG, (r), __VA_ARGS__)
 
 #endif

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define _unused_ __attribute__((unused))
-#define _noreturn_ __attribute__((noreturn))
+#define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+#define _unused_       __attribute__((unused))
+#define _noreturn_     __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _warn_unused_ __attribute__((warn_unused_result))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _warn_unused_  __attribute__((warn_unused_result))
 
 /* Hand ownership of a pointer out of a cleanup-managed local: returns it and NULLs the local. */
 #define TAKE_PTR(p)                                                                                \
@@ -60,7 +60,7 @@ static inline void closep(int *fd)
                         func(*p);                                                                  \
         }
 
-#define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq(a, b)     (strcmp((a), (b)) == 0)
 #define strcaseeq(a, b) (strcasecmp((a), (b)) == 0)
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -20,7 +20,10 @@ struct strbuf {
 };
 
 extern char strbuf_slopbuf[];
-#define STRBUF_INIT {.alloc = 0, .len = 0, .buf = strbuf_slopbuf}
+#define STRBUF_INIT                                                                                \
+        {                                                                                          \
+                .alloc = 0, .len = 0, .buf = strbuf_slopbuf                                        \
+        }
 
 void strbuf_init(struct strbuf *sb, size_t hint);
 /* Frees the buffer and re-initialises sb; safe on an initialised empty strbuf. */

@@ -72,7 +72,8 @@ static void test_out_of_range_and_bool(void **state)
         c = NULL;
         assert_int_equal(conf_load_string("[DEFAULT]\ndebug=maybe\n", "b.conf", &c, &e), 0);
         assert_int_equal(conf_apply(c, options, ARRAY_SIZE(options), &o, &e), -EINVAL);
-        assert_string_equal(e.msg, "b.conf:2: [DEFAULT] debug: 'maybe' is not a boolean (true/false)");
+        assert_string_equal(e.msg,
+                            "b.conf:2: [DEFAULT] debug: 'maybe' is not a boolean (true/false)");
 }
 
 static void test_syntax_error_line(void **state)
@@ -80,9 +81,9 @@ static void test_syntax_error_line(void **state)
         (void)state;
         struct conf *c = NULL;
         _cleanup_err_ struct err e = ERR_INIT;
-        assert_int_equal(conf_load_string("[api]\nport = 1\nthis line is wrong\n", "s.conf", &c,
-                                          &e),
-                         -EINVAL);
+        assert_int_equal(
+                conf_load_string("[api]\nport = 1\nthis line is wrong\n", "s.conf", &c, &e),
+                -EINVAL);
         assert_null(c);
         assert_true(str_starts_with(e.msg, "s.conf:3: syntax error"));
         assert_int_equal(conf_load_string("[unterminated\n", "u.conf", &c, &e), -EINVAL);
@@ -115,9 +116,12 @@ static void test_override_wins(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_values_and_defaults), cmocka_unit_test(test_bad_int_names_line),
-                cmocka_unit_test(test_out_of_range_and_bool), cmocka_unit_test(test_syntax_error_line),
-                cmocka_unit_test(test_missing_file), cmocka_unit_test(test_override_wins),
+                cmocka_unit_test(test_values_and_defaults),
+                cmocka_unit_test(test_bad_int_names_line),
+                cmocka_unit_test(test_out_of_range_and_bool),
+                cmocka_unit_test(test_syntax_error_line),
+                cmocka_unit_test(test_missing_file),
+                cmocka_unit_test(test_override_wins),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
