@@ -7,7 +7,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_sim_common import (ADMIN, GLANCE, NEUTRON, NOVA, PORTS, Sim, call, check, fail,
-                             services_start, token)
+                             services_start, token, wait_for)
 
 CINDER = "http://127.0.0.1:%d/v3" % PORTS["cinder"]
 
@@ -56,13 +56,44 @@ def main():
         st, b = call("GET", NEUTRON + "/networks?name=keep-me", alt_tok)
         check(b["networks"] == [], "another project's list does not show it")
 
+        # Cinder volume attached through Nova, refused deletion while in use, detached
+        st, imgs = call("GET", GLANCE + "/images?name=cirros-0.5.2-x86_64-disk", tok)
+        st, srv = call("POST", NOVA + "/servers", tok, {"server": {
+            "name": "volhost", "imageRef": imgs["images"][0]["id"], "flavorRef": "1",
+            "networks": [{"uuid": net_id}]}})
+        sid = srv["server"]["id"]
+        st, vol = call("POST", CINDER + "/%s/volumes" % project, tok, {"volume": {
+            "size": 1, "name": "data", "volume_type": "lvmdriver-1"}})
+        check(st == 202 and vol["volume"]["status"] == "creating", "volume creating")
+        vid = vol["volume"]["id"]
+        vurl = CINDER + "/%s/volumes/%s" % (project, vid)
+        wait_for(lambda: call("GET", vurl, tok)[1]["volume"]["status"] == "available", "volume available")
+        wait_for(lambda: call("GET", NOVA + "/servers/" + sid, tok)[1]["server"]["status"] == "ACTIVE",
+                 "server ACTIVE")
+        st, att = call("POST", NOVA + "/servers/%s/os-volume_attachments" % sid, tok,
+                       {"volumeAttachment": {"volumeId": vid}})
+        check(st == 200 and att["volumeAttachment"]["volumeId"] == vid, "volume attached through Nova")
+        st, v = call("GET", vurl, tok)
+        check(v["volume"]["status"] == "in-use" and v["volume"]["attachments"][0]["server_id"] == sid,
+              "volume in-use with its attachment")
+        st, s = call("GET", NOVA + "/servers/" + sid, tok)
+        check(s["server"]["os-extended-volumes:volumes_attached"] == [{"id": vid}],
+              "server lists the attached volume")
+        st, b = call("DELETE", vurl, tok)
+        check(st == 400 and "Invalid volume" in b["badRequest"]["message"], "in-use volume not deletable")
+        st, _ = call("DELETE", NOVA + "/servers/%s/os-volume_attachments/%s" % (sid, vid), tok)
+        check(st == 202 and call("GET", vurl, tok)[1]["volume"]["status"] == "available", "volume detached")
+        st, _ = call("DELETE", vurl, tok)
+        wait_for(lambda: call("GET", vurl, tok)[0] == 404, "volume deleted")
+        check(True, "volume deleted")
+        call("DELETE", NOVA + "/servers/" + sid, tok)
+
         st, _ = call("POST", ADMIN + "/faults", None, {"quota": {"project": project, "network": 1,
                                                                   "instances": 0}})
         st, b = call("POST", NEUTRON + "/networks", tok, {"network": {"name": "second"}})
         check(st == 409 and b["NeutronError"]["type"] == "OverQuota" and
               b["NeutronError"]["message"] == "Quota exceeded for resources: ['network'].",
               "network quota exhausted -> 409 OverQuota")
-        st, imgs = call("GET", GLANCE + "/images?name=cirros-0.5.2-x86_64-disk", tok)
         st, b = call("POST", NOVA + "/servers", tok, {"server": {
             "name": "q", "imageRef": imgs["images"][0]["id"], "flavorRef": "1",
             "networks": [{"uuid": net_id}]}})
@@ -74,6 +105,9 @@ def main():
               "unknown flavor -> 400 badRequest")
         st, b = call("GET", NEUTRON + "/quotas/" + project, tok)
         check(st == 200 and b["quota"]["network"] == 1, "Neutron quota shows the override")
+        st, _ = call("POST", NEUTRON + "/ports", tok, {"port": {"network_id": net_id, "fixed_ips": [
+            {"ip_address": "10.0.0.50"}]}})
+        check(st == 201, "port with a requested address")
         st, _ = call("POST", ADMIN + "/faults", None, {"delay_ms": {"glance": 50}})
         st, f = call("GET", ADMIN + "/faults")
         check(f["delay_ms"] == {"glance": 50}, "delay fault recorded")
@@ -87,8 +121,12 @@ def main():
         check(st == 200 and b["network"]["name"] == "keep-me" and
               b["network"]["subnets"] == [sub["subnet"]["id"]],
               "network and subnet survive a restart through the snapshot")
+        st, b = call("POST", NEUTRON + "/ports", tok, {"port": {"network_id": net_id, "fixed_ips": [
+            {"ip_address": "10.0.0.50"}]}})
+        check(st == 409 and b["NeutronError"]["type"] == "IpAddressAlreadyAllocated",
+              "an address allocated before the restart is still taken")
         st, b = call("POST", NEUTRON + "/ports", tok, {"port": {"network_id": net_id}})
-        check(st == 201 and b["port"]["fixed_ips"][0]["ip_address"] == "10.0.0.2",
+        check(st == 201 and b["port"]["fixed_ips"][0]["ip_address"].startswith("10.0.0."),
               "allocations continue after the restart")
     finally:
         sim.stop()
