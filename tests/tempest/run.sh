@@ -42,6 +42,7 @@ cleanup()
 	psql -q "postgresql://postgres@127.0.0.1:$MC_PG_PORT/postgres" \
 		-c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
 	rabbitctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
+	tempest workspace remove --name "mc-tempest-$$" >/dev/null 2>&1 || true
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -91,7 +92,7 @@ PIDS+=($!)
 for _ in $(seq 100); do port_busy "$AP" && break; sleep 0.1; done
 
 cd "$WORK"
-tempest init ws >/dev/null
+tempest init --name "mc-tempest-$$" ws >/dev/null
 cat >ws/etc/accounts.yaml <<ACC
 - username: '$MC_ADMIN_USER'
   project_name: '$MC_ADMIN_PROJECT'
