@@ -81,6 +81,7 @@ static int bay_list(struct res_ctx *ctx, bool detail)
         q.sort_desc = pg.desc;
         q.limit = pg.limit;
         q.marker = marker;
+        q.skip_heavy = !detail;
         _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *rows = NULL;
         int r = dbo_select(c, &dbo_cluster, &q, &rows, &e);

@@ -17,153 +17,168 @@
 #define TM DBO_TIME
 
 static const struct dbo_column ct_cols[] = {
-        {"id", I, NULL},
-        {"uuid", T, NULL},
-        {"project_id", T, NULL},
-        {"user_id", T, NULL},
-        {"name", T, NULL},
-        {"image_id", T, NULL},
-        {"flavor_id", T, NULL},
-        {"master_flavor_id", T, NULL},
-        {"keypair_id", T, NULL},
-        {"external_network_id", T, NULL},
-        {"fixed_network", T, NULL},
-        {"fixed_subnet", T, NULL},
-        {"network_driver", T, NULL},
-        {"volume_driver", T, NULL},
-        {"dns_nameserver", T, NULL},
-        {"apiserver_port", I, NULL},
-        {"docker_volume_size", I, NULL},
-        {"docker_storage_driver", T, NULL},
-        {"cluster_distro", T, NULL},
-        {"coe", T, NULL},
-        {"http_proxy", T, NULL},
-        {"https_proxy", T, NULL},
-        {"no_proxy", T, NULL},
-        {"registry_enabled", B, NULL},
-        {"labels", J, NULL},
-        {"tls_disabled", B, NULL},
-        {"public", B, NULL},
-        {"server_type", T, NULL},
-        {"insecure_registry", T, NULL},
-        {"master_lb_enabled", B, NULL},
-        {"floating_ip_enabled", B, NULL},
-        {"hidden", B, NULL},
-        {"tags", T, NULL},
-        {"created_at", TM, NULL},
-        {"updated_at", TM, NULL},
+        {"id", I, NULL, false},
+        {"uuid", T, NULL, false},
+        {"project_id", T, NULL, false},
+        {"user_id", T, NULL, false},
+        {"name", T, NULL, false},
+        {"image_id", T, NULL, false},
+        {"flavor_id", T, NULL, false},
+        {"master_flavor_id", T, NULL, false},
+        {"keypair_id", T, NULL, false},
+        {"external_network_id", T, NULL, false},
+        {"fixed_network", T, NULL, false},
+        {"fixed_subnet", T, NULL, false},
+        {"network_driver", T, NULL, false},
+        {"volume_driver", T, NULL, false},
+        {"dns_nameserver", T, NULL, false},
+        {"apiserver_port", I, NULL, false},
+        {"docker_volume_size", I, NULL, false},
+        {"docker_storage_driver", T, NULL, false},
+        {"cluster_distro", T, NULL, false},
+        {"coe", T, NULL, false},
+        {"http_proxy", T, NULL, false},
+        {"https_proxy", T, NULL, false},
+        {"no_proxy", T, NULL, false},
+        {"registry_enabled", B, NULL, false},
+        {"labels", J, NULL, false},
+        {"tls_disabled", B, NULL, false},
+        {"public", B, NULL, false},
+        {"server_type", T, NULL, false},
+        {"insecure_registry", T, NULL, false},
+        {"master_lb_enabled", B, NULL, false},
+        {"floating_ip_enabled", B, NULL, false},
+        {"hidden", B, NULL, false},
+        {"tags", T, NULL, false},
+        {"created_at", TM, NULL, false},
+        {"updated_at", TM, NULL, false},
 };
-const struct dbo_table dbo_cluster_template = {"cluster_template", ct_cols, ARRAY_SIZE(ct_cols),
-                                               "public", "hidden"};
+const struct dbo_table dbo_cluster_template = {"cluster_template", ct_cols,  ARRAY_SIZE(ct_cols),
+                                               "public",           "hidden", NULL};
 
 static const struct dbo_column cluster_cols[] = {
-        {"id", I, NULL},
-        {"uuid", T, NULL},
-        {"project_id", T, NULL},
-        {"user_id", T, NULL},
-        {"name", T, NULL},
-        {"cluster_template_id", T, NULL},
-        {"keypair", T, NULL},
-        {"docker_volume_size", I, NULL},
-        {"labels", J, NULL},
-        {"master_flavor_id", T, NULL},
-        {"flavor_id", T, NULL},
-        {"stack_id", T, NULL},
-        {"api_address", T, NULL},
-        {"status", T, NULL},
-        {"status_reason", T, NULL},
-        {"health_status", T, NULL},
-        {"health_status_reason", J, NULL},
-        {"create_timeout", I, NULL},
-        {"discovery_url", T, NULL},
-        {"ca_cert_ref", T, NULL},
-        {"magnum_cert_ref", T, NULL},
-        {"etcd_ca_cert_ref", T, NULL},
-        {"front_proxy_ca_cert_ref", T, NULL},
-        {"trust_id", T, NULL},
-        {"trustee_username", T, NULL},
-        {"trustee_user_id", T, NULL},
-        {"trustee_password", T, NULL},
-        {"coe_version", T, NULL},
-        {"container_version", T, NULL},
-        {"fixed_network", T, NULL},
-        {"fixed_subnet", T, NULL},
-        {"floating_ip_enabled", B, NULL},
-        {"master_lb_enabled", B, NULL},
-        {"created_at", TM, NULL},
-        {"updated_at", TM, NULL},
+        {"id", I, NULL, false},
+        {"uuid", T, NULL, false},
+        {"project_id", T, NULL, false},
+        {"user_id", T, NULL, false},
+        {"name", T, NULL, false},
+        {"cluster_template_id", T, NULL, false},
+        {"keypair", T, NULL, false},
+        {"docker_volume_size", I, NULL, false},
+        {"labels", J, NULL, false},
+        {"master_flavor_id", T, NULL, false},
+        {"flavor_id", T, NULL, false},
+        {"stack_id", T, NULL, false},
+        {"api_address", T, NULL, false},
+        {"status", T, NULL, false},
+        {"status_reason", T, NULL, false},
+        {"health_status", T, NULL, false},
+        {"health_status_reason", J, NULL, false},
+        {"create_timeout", I, NULL, false},
+        {"discovery_url", T, NULL, false},
+        {"ca_cert_ref", T, NULL, false},
+        {"magnum_cert_ref", T, NULL, false},
+        {"etcd_ca_cert_ref", T, NULL, false},
+        {"front_proxy_ca_cert_ref", T, NULL, false},
+        {"trust_id", T, NULL, false},
+        {"trustee_username", T, NULL, false},
+        {"trustee_user_id", T, NULL, false},
+        {"trustee_password", T, NULL, false},
+        {"coe_version", T, NULL, false},
+        {"container_version", T, NULL, false},
+        {"fixed_network", T, NULL, false},
+        {"fixed_subnet", T, NULL, false},
+        {"floating_ip_enabled", B, NULL, false},
+        {"master_lb_enabled", B, NULL, false},
+        {"created_at", TM, NULL, false},
+        {"updated_at", TM, NULL, false},
         /* Computed from the cluster's nodegroups, as Magnum's Cluster properties are. */
-        {"node_count", I,
-         "(SELECT COALESCE(SUM(n.node_count), 0) FROM nodegroup n WHERE n.cluster_id = %T.uuid "
-         "AND n.role <> 'master')"},
-        {"master_count", I,
-         "(SELECT COALESCE(SUM(n.node_count), 0) FROM nodegroup n WHERE n.cluster_id = %T.uuid "
-         "AND n.role = 'master')"},
+        {"node_count", I, "COALESCE(ngagg.node_count, 0)", false},
+        {"master_count", I, "COALESCE(ngagg.master_count, 0)", false},
         {"node_addresses", J,
          "(SELECT COALESCE(json_agg(a.v), '[]'::json) FROM nodegroup n, "
          "json_array_elements_text(COALESCE(NULLIF(n.node_addresses::text, ''), '[]')::json) "
-         "AS a(v) WHERE n.cluster_id = %T.uuid AND n.role <> 'master')"},
+         "AS a(v) WHERE n.cluster_id = %T.uuid AND n.role <> 'master')",
+         true},
         {"master_addresses", J,
          "(SELECT COALESCE(json_agg(a.v), '[]'::json) FROM nodegroup n, "
          "json_array_elements_text(COALESCE(NULLIF(n.node_addresses::text, ''), '[]')::json) "
-         "AS a(v) WHERE n.cluster_id = %T.uuid AND n.role = 'master')"},
+         "AS a(v) WHERE n.cluster_id = %T.uuid AND n.role = 'master')",
+         true},
 };
-const struct dbo_table dbo_cluster = {"cluster", cluster_cols, ARRAY_SIZE(cluster_cols), NULL,
-                                      NULL};
+const struct dbo_table dbo_cluster = {
+        "cluster",
+        cluster_cols,
+        ARRAY_SIZE(cluster_cols),
+        NULL,
+        NULL,
+        " LEFT JOIN LATERAL (SELECT SUM(n.node_count) FILTER (WHERE n.role <> 'master') AS "
+        "node_count, SUM(n.node_count) FILTER (WHERE n.role = 'master') AS master_count FROM "
+        "nodegroup n WHERE n.cluster_id = %T.uuid) AS ngagg ON true"};
 
 static const struct dbo_column ng_cols[] = {
-        {"id", I, NULL},
-        {"uuid", T, NULL},
-        {"name", T, NULL},
-        {"cluster_id", T, NULL},
-        {"project_id", T, NULL},
-        {"docker_volume_size", I, NULL},
-        {"labels", J, NULL},
-        {"flavor_id", T, NULL},
-        {"image_id", T, NULL},
-        {"node_addresses", J, NULL},
-        {"node_count", I, NULL},
-        {"max_node_count", I, NULL},
-        {"min_node_count", I, NULL},
-        {"role", T, NULL},
-        {"is_default", B, NULL},
-        {"stack_id", T, NULL},
-        {"status", T, NULL},
-        {"status_reason", T, NULL},
-        {"version", T, NULL},
-        {"created_at", TM, NULL},
-        {"updated_at", TM, NULL},
+        {"id", I, NULL, false},
+        {"uuid", T, NULL, false},
+        {"name", T, NULL, false},
+        {"cluster_id", T, NULL, false},
+        {"project_id", T, NULL, false},
+        {"docker_volume_size", I, NULL, false},
+        {"labels", J, NULL, false},
+        {"flavor_id", T, NULL, false},
+        {"image_id", T, NULL, false},
+        {"node_addresses", J, NULL, false},
+        {"node_count", I, NULL, false},
+        {"max_node_count", I, NULL, false},
+        {"min_node_count", I, NULL, false},
+        {"role", T, NULL, false},
+        {"is_default", B, NULL, false},
+        {"stack_id", T, NULL, false},
+        {"status", T, NULL, false},
+        {"status_reason", T, NULL, false},
+        {"version", T, NULL, false},
+        {"created_at", TM, NULL, false},
+        {"updated_at", TM, NULL, false},
 };
-const struct dbo_table dbo_nodegroup = {"nodegroup", ng_cols, ARRAY_SIZE(ng_cols), NULL, NULL};
+const struct dbo_table dbo_nodegroup = {"nodegroup", ng_cols, ARRAY_SIZE(ng_cols),
+                                        NULL,        NULL,    NULL};
 
 static const struct dbo_column quota_cols[] = {
-        {"id", I, NULL},         {"project_id", T, NULL},  {"resource", T, NULL},
-        {"hard_limit", I, NULL}, {"created_at", TM, NULL}, {"updated_at", TM, NULL},
+        {"id", I, NULL, false},          {"project_id", T, NULL, false},
+        {"resource", T, NULL, false},    {"hard_limit", I, NULL, false},
+        {"created_at", TM, NULL, false}, {"updated_at", TM, NULL, false},
 };
-const struct dbo_table dbo_quota = {"quotas", quota_cols, ARRAY_SIZE(quota_cols), NULL, NULL};
+const struct dbo_table dbo_quota = {"quotas", quota_cols, ARRAY_SIZE(quota_cols), NULL, NULL, NULL};
 
 static const struct dbo_column fed_cols[] = {
-        {"id", I, NULL},          {"uuid", T, NULL},           {"project_id", T, NULL},
-        {"name", T, NULL},        {"hostcluster_id", T, NULL}, {"member_ids", J, NULL},
-        {"status", T, NULL},      {"status_reason", T, NULL},  {"properties", J, NULL},
-        {"created_at", TM, NULL}, {"updated_at", TM, NULL},
+        {"id", I, NULL, false},
+        {"uuid", T, NULL, false},
+        {"project_id", T, NULL, false},
+        {"name", T, NULL, false},
+        {"hostcluster_id", T, NULL, false},
+        {"member_ids", J, NULL, false},
+        {"status", T, NULL, false},
+        {"status_reason", T, NULL, false},
+        {"properties", J, NULL, false},
+        {"created_at", TM, NULL, false},
+        {"updated_at", TM, NULL, false},
 };
-const struct dbo_table dbo_federation = {"federation", fed_cols, ARRAY_SIZE(fed_cols), NULL, NULL};
+const struct dbo_table dbo_federation = {"federation", fed_cols, ARRAY_SIZE(fed_cols),
+                                         NULL,         NULL,     NULL};
 
 static const struct dbo_column x509_cols[] = {
-        {"id", I, NULL},
-        {"uuid", T, NULL},
-        {"certificate", T, NULL},
-        {"private_key", T, NULL},
-        {"private_key_passphrase", T, NULL},
-        {"intermediates", T, NULL},
-        {"project_id", T, NULL},
-        {"user_id", T, NULL},
-        {"created_at", TM, NULL},
-        {"updated_at", TM, NULL},
+        {"id", I, NULL, false},
+        {"uuid", T, NULL, false},
+        {"certificate", T, NULL, false},
+        {"private_key", T, NULL, false},
+        {"private_key_passphrase", T, NULL, false},
+        {"intermediates", T, NULL, false},
+        {"project_id", T, NULL, false},
+        {"user_id", T, NULL, false},
+        {"created_at", TM, NULL, false},
+        {"updated_at", TM, NULL, false},
 };
-const struct dbo_table dbo_x509keypair = {"x509keypair", x509_cols, ARRAY_SIZE(x509_cols), NULL,
-                                          NULL};
+const struct dbo_table dbo_x509keypair = {"x509keypair", x509_cols, ARRAY_SIZE(x509_cols),
+                                          NULL,          NULL,      NULL};
 
 #undef T
 #undef I
@@ -172,6 +187,7 @@ const struct dbo_table dbo_x509keypair = {"x509keypair", x509_cols, ARRAY_SIZE(x
 #undef TM
 
 #define DBO_MAX_PARAMS 64
+#define DBO_MAX_COLS   64
 
 const struct dbo_column *dbo_column(const struct dbo_table *t, const char *name)
 {
@@ -254,13 +270,35 @@ static void add_col_expr(struct strbuf *sb, const struct dbo_table *t, const str
         strbuf_addch(sb, ')');
 }
 
-static void add_select_list(struct strbuf *sb, const struct dbo_table *t)
+/* The columns selected (in table order) into cols; heavy ones left out on request. */
+static size_t add_select_list(struct strbuf *sb, const struct dbo_table *t, bool skip_heavy,
+                              const struct dbo_column **cols)
 {
+        size_t n = 0;
         for (size_t i = 0; i < t->n_cols; i++) {
-                if (i)
+                if (skip_heavy && t->cols[i].heavy)
+                        continue;
+                if (n)
                         strbuf_addstr(sb, ", ");
                 add_col_expr(sb, t, &t->cols[i]);
                 strbuf_addf(sb, " AS %s", t->cols[i].name);
+                cols[n++] = &t->cols[i];
+        }
+        return n;
+}
+
+static void add_from(struct strbuf *sb, const struct dbo_table *t)
+{
+        strbuf_addf(sb, " FROM %s", t->name);
+        if (!t->join)
+                return;
+        for (const char *p = t->join; *p; p++) {
+                if (p[0] == '%' && p[1] == 'T') {
+                        strbuf_addstr(sb, t->name);
+                        p++;
+                } else {
+                        strbuf_addch(sb, *p);
+                }
         }
 }
 
@@ -294,11 +332,12 @@ static int add_where(struct strbuf *sb, struct params *p, const struct dbo_table
         return 0;
 }
 
-static json_t *row_to_json(const struct dbo_table *t, const struct db_result *res, size_t row)
+static json_t *row_to_json(const struct dbo_column *const *cols, size_t n_cols,
+                           const struct db_result *res, size_t row)
 {
         json_t *o = json_checked(json_object());
-        for (size_t i = 0; i < t->n_cols; i++) {
-                const struct dbo_column *c = &t->cols[i];
+        for (size_t i = 0; i < n_cols; i++) {
+                const struct dbo_column *c = cols[i];
                 if (db_is_null(res, row, i)) {
                         json_object_set_new(o, c->name, json_null());
                         continue;
@@ -341,11 +380,12 @@ static json_t *row_to_json(const struct dbo_table *t, const struct db_result *re
         return o;
 }
 
-static json_t *rows_to_json(const struct dbo_table *t, const struct db_result *res)
+static json_t *rows_to_json(const struct dbo_column *const *cols, size_t n_cols,
+                            const struct db_result *res)
 {
         json_t *a = json_checked(json_array());
         for (size_t r = 0; r < db_result_rows(res); r++)
-                json_array_append_new(a, row_to_json(t, res, r));
+                json_array_append_new(a, row_to_json(cols, n_cols, res, r));
         return a;
 }
 
@@ -361,8 +401,9 @@ int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_qu
                                "sorting",
                                sk);
         strbuf_addstr(&sql, "SELECT ");
-        add_select_list(&sql, t);
-        strbuf_addf(&sql, " FROM %s", t->name);
+        const struct dbo_column *cols[DBO_MAX_COLS];
+        size_t n_cols = add_select_list(&sql, t, q->skip_heavy, cols);
+        add_from(&sql, t);
         int r = add_where(&sql, &p, t, q, e);
         if (r < 0)
                 return r;
@@ -391,7 +432,7 @@ int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_qu
         r = db_exec(c, &res, e, sql.buf, p.n, p.v);
         if (r < 0)
                 return r;
-        *ret = rows_to_json(t, res);
+        *ret = rows_to_json(cols, n_cols, res);
         return 0;
 }
 

@@ -30,6 +30,8 @@ struct dbo_column {
         /* When set, the column is computed by this SQL expression (read-only, not sortable);
          * "%T" in it stands for the table name. */
         const char *expr;
+        /* Expensive computed column: left out (absent from rows) when dbo_query.skip_heavy. */
+        bool heavy;
 };
 
 struct dbo_table {
@@ -38,6 +40,9 @@ struct dbo_table {
         size_t n_cols;
         /* visibility columns, NULL when the table has none */
         const char *public_col, *hidden_col;
+        /* Extra FROM clause for computed columns (e.g. a LEFT JOIN LATERAL aggregate); "%T"
+         * stands for the table name. NULL = none. */
+        const char *join;
 };
 
 extern const struct dbo_table dbo_cluster_template;
@@ -68,6 +73,7 @@ struct dbo_query {
         bool sort_desc;
         long limit;           /* <= 0 = no limit */
         const json_t *marker; /* keyset position: a row previously returned, or NULL */
+        bool skip_heavy;      /* leave out columns marked heavy (list views) */
 };
 
 /* The column named `name` (stored or computed), NULL when none. */
