@@ -16,19 +16,19 @@
 #include "heat/hot_err.h"
 
 #define HOT_MAX_TEMPLATE_SIZE 524288
-#define HOT_MAX_RESOURCES 1000
+#define HOT_MAX_RESOURCES     1000
 
 struct hot_input {
-        const char *tmpl_path;        /* file to read (relative paths resolve against its dir) */
-        const char *tmpl_text;        /* or the text itself (then tmpl_path may name it) */
+        const char *tmpl_path; /* file to read (relative paths resolve against its dir) */
+        const char *tmpl_text; /* or the text itself (then tmpl_path may name it) */
         size_t tmpl_len;
         const char *const *env_paths; /* environment files, merged in order */
         size_t n_env;
-        json_t *files;                /* FILES.json map (borrowed), may be NULL */
-        json_t *params;               /* -P name=value (strings; borrowed), may be NULL */
-        json_t *attrs;                /* resolve: ATTRS.json fixture (borrowed), may be NULL */
-        const char *stack_name;       /* default "dummy" for validate, "stack" for resolve */
-        json_t *file_cache;           /* optional caller-owned {path: content} cache of files
+        json_t *files;          /* FILES.json map (borrowed), may be NULL */
+        json_t *params;         /* -P name=value (strings; borrowed), may be NULL */
+        json_t *attrs;          /* resolve: ATTRS.json fixture (borrowed), may be NULL */
+        const char *stack_name; /* default "dummy" for validate, "stack" for resolve */
+        json_t *file_cache;     /* optional caller-owned {path: content} cache of files
                                        * read from disk (templates, env files, get_file);
                                        * reused across calls, e.g. for nested stacks */
 };

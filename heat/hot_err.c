@@ -17,8 +17,8 @@ void hot_err_clear(struct hot_err *he)
         *he = (struct hot_err)HOT_ERR_INIT;
 }
 
-static int hot_err_vset(struct hot_err *he, const char *type, const char *error,
-                        const char *fmt, va_list ap)
+static int hot_err_vset(struct hot_err *he, const char *type, const char *error, const char *fmt,
+                        va_list ap)
 {
         struct strbuf sb = STRBUF_INIT;
 
@@ -94,7 +94,8 @@ char *hot_err_str(const struct hot_err *he)
 
         if (!he || !he->type)
                 return xstrdup("");
-        json_array_foreach(he->path, i, it) {
+        json_array_foreach(he->path, i, it)
+        {
                 if (json_is_integer(it)) {
                         strbuf_addf(&path, "[%lld]", (long long)json_integer_value(it));
                 } else if (all_digits(json_string_value(it))) {

@@ -17,7 +17,10 @@ struct hot_err {
         char *message;    /* the message part */
         bool resolve;     /* raised while resolving (not by parse/validate hooks) */
 };
-#define HOT_ERR_INIT {NULL, NULL, NULL, NULL, false}
+#define HOT_ERR_INIT                                                                               \
+        {                                                                                          \
+                NULL, NULL, NULL, NULL, false                                                      \
+        }
 
 /* Sets a plain error: type + message (no error prefix, empty path). Returns -EINVAL. */
 int hot_err_set(struct hot_err *he, const char *type, const char *fmt, ...)

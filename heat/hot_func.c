@@ -23,12 +23,27 @@
 static const char *resolve_class(const char *msg)
 {
         static const char *const type_errors[] = {
-                "must be a list", "must be a string", "must be a map", "must operate on",
-                "delimiter must be", "Items to join", "params must be", "template must be",
-                "Incorrect arguments:", "only works with lists", "filters a list",
-                "should be a sequence", "can't traverse", "must be string", "argument must be",
-                "must be an integer", "parameters must be a mapping", "must contain a map",
-                "must be lists", "should be boolean", "placeholders must be strings",
+                "must be a list",
+                "must be a string",
+                "must be a map",
+                "must operate on",
+                "delimiter must be",
+                "Items to join",
+                "params must be",
+                "template must be",
+                "Incorrect arguments:",
+                "only works with lists",
+                "filters a list",
+                "should be a sequence",
+                "can't traverse",
+                "must be string",
+                "argument must be",
+                "must be an integer",
+                "parameters must be a mapping",
+                "must contain a map",
+                "must be lists",
+                "should be boolean",
+                "placeholders must be strings",
                 "requires string as left operand",
         };
         for (size_t i = 0; i < ARRAY_SIZE(type_errors); i++)
@@ -37,8 +52,8 @@ static const char *resolve_class(const char *msg)
         return "ValueError";
 }
 
-static int fn_errv(struct hot_ev *ev, const struct hot_func *f, struct hot_err *he,
-                   bool keyerror, const char *fmt, va_list ap)
+static int fn_errv(struct hot_ev *ev, const struct hot_func *f, struct hot_err *he, bool keyerror,
+                   const char *fmt, va_list ap)
 {
         struct strbuf p = STRBUF_INIT, m = STRBUF_INIT;
 
@@ -147,7 +162,8 @@ static int walk_path(json_t *v, json_t *path, size_t from, json_t **ret)
                         if (json_is_string(k)) {
                                 key = json_string_value(k);
                         } else if (json_is_integer(k)) {
-                                snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(k));
+                                snprintf(buf, sizeof(buf), "%lld",
+                                         (long long)json_integer_value(k));
                                 key = buf; /* Python: int key on a dict misses unless int keys */
                                 v = NULL;
                                 break;
@@ -212,8 +228,7 @@ static int pseudo_value(struct hot_stack *s, const char *name, json_t **ret)
         return 0;
 }
 
-static int get_param_value(struct hot_stack *s, const char *name, json_t **ret,
-                           struct hot_err *he)
+static int get_param_value(struct hot_stack *s, const char *name, json_t **ret, struct hot_err *he)
 {
         struct hot_param *p = hot_param_find(s, name);
         json_t *v;
@@ -309,8 +324,8 @@ static int ref_missing(struct hot_ev *ev, const char *name, struct hot_err *he)
 
 /* ---- get_resource ---- */
 
-static int c_get_resource(struct hot_ev *ev, const struct hot_func *f, json_t *args,
-                          json_t **ret, struct hot_err *he)
+static int c_get_resource(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
+                          struct hot_err *he)
 {
         json_auto_t *a = NULL;
         int r;
@@ -331,8 +346,8 @@ static int c_get_resource(struct hot_ev *ev, const struct hot_func *f, json_t *a
         return 0;
 }
 
-static int f_get_resource(struct hot_ev *ev, const struct hot_func *f, json_t *args,
-                          json_t **ret, struct hot_err *he)
+static int f_get_resource(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
+                          struct hot_err *he)
 {
         json_auto_t *a = NULL;
         int r;
@@ -355,9 +370,9 @@ static int getattr_shape(struct hot_ev *ev, const struct hot_func *f, json_t *ar
 {
         bool allattrs = f->variant >= 2;
 
-        if (allattrs && (!args || json_is_null(args) ||
-                         (json_is_array(args) && !json_array_size(args)) ||
-                         (json_is_string(args) && !json_string_length(args))))
+        if (allattrs &&
+            (!args || json_is_null(args) || (json_is_array(args) && !json_array_size(args)) ||
+             (json_is_string(args) && !json_string_length(args))))
                 return hot_fn_err(ev, f, he,
                                   "Arguments to \"%s\" can be of the next forms: "
                                   "[resource_name] or [resource_name, attribute, (path), ...]",
@@ -401,8 +416,8 @@ static int c_get_attr(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         r = R(ev, json_array_get(args, 1), &attr, he);
         if (r < 0)
                 return r;
-        rt = hot_rtype_lookup(json_string_value(json_object_get(ev->s->types,
-                                                                json_string_value(name))));
+        rt = hot_rtype_lookup(
+                json_string_value(json_object_get(ev->s->types, json_string_value(name))));
         if (!json_is_string(attr) || !hot_rtype_has_attr(rt, json_string_value(attr))) {
                 _cleanup_free_ char *a = hot_py_str_dup(attr);
                 _cleanup_free_ char *n = hot_py_str_dup(json_array_get(args, 0));
@@ -411,7 +426,7 @@ static int c_get_attr(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                 goto wrap;
         }
         return 0;
-wrap: {
+wrap : {
         /* function.validate(): StackValidationFailed(path=<path>.get_attr, message=str(e)) */
         _cleanup_free_ char *msg = xstrdup(he->message);
         return hot_fn_err(ev, f, he, "%s", msg);
@@ -444,9 +459,8 @@ static int f_get_attr(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                         return 0;
                 }
                 all = json_checked(json_object());
-                json_object_foreach(fx, k, v)
-                        if (strcmp(k, "$ref") != 0 && strcmp(k, "show") != 0)
-                                json_object_set(all, k, v);
+                json_object_foreach(fx, k, v) if (strcmp(k, "$ref") != 0 && strcmp(k, "show") != 0)
+                        json_object_set(all, k, v);
                 *ret = all;
                 return 0;
         }
@@ -531,8 +545,8 @@ static int c_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
         example = xasprintf(ex, f->name);
         if (!json_is_array(args) ||
             (f->variant ? json_array_size(args) < 2 : json_array_size(args) != 2))
-                return hot_fn_err(ev, f, he, "Incorrect arguments to \"%s\" should be: %s",
-                                  f->name, example);
+                return hot_fn_err(ev, f, he, "Incorrect arguments to \"%s\" should be: %s", f->name,
+                                  example);
         return 0;
 }
 
@@ -556,9 +570,10 @@ static int f_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
                 if (!f->variant && (json_is_null(l))) {
                         continue;
                 }
-                if (f->variant && (!l || json_is_null(l) || (json_is_array(l) && !json_array_size(l)) ||
-                                   (json_is_string(l) && !json_string_length(l)) ||
-                                   (json_is_object(l) && !json_object_size(l)) || json_is_false(l)))
+                if (f->variant &&
+                    (!l || json_is_null(l) || (json_is_array(l) && !json_array_size(l)) ||
+                     (json_is_string(l) && !json_string_length(l)) ||
+                     (json_is_object(l) && !json_object_size(l)) || json_is_false(l)))
                         continue;
                 if (!json_is_array(l))
                         return hot_fn_err(ev, f, he, "\"%s\" must operate on %s", f->name,
@@ -573,11 +588,12 @@ static int f_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
         {
                 /* one allocation for the common all-strings case (big get_file scripts) */
                 size_t need = 0;
-                json_array_foreach(items, i, it)
-                        need += json_string_length(it) + json_string_length(delim);
+                json_array_foreach(items, i, it) need +=
+                        json_string_length(it) + json_string_length(delim);
                 strbuf_grow(&sb, need);
         }
-        json_array_foreach(items, i, it) {
+        json_array_foreach(items, i, it)
+        {
                 if (i)
                         strbuf_add(&sb, json_string_value(delim), json_string_length(delim));
                 if (json_is_null(it))
@@ -591,10 +607,11 @@ static int f_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
                         if (strlen(rep) > 200)
                                 rep[200] = '\0';
                         strbuf_release(&sb);
-                        return hot_fn_err(ev, f, he,
-                                          f->variant ? "Items to join must be string, map or list not %s"
-                                                     : "Items to join must be strings not %s",
-                                          rep);
+                        return hot_fn_err(
+                                ev, f, he,
+                                f->variant ? "Items to join must be string, map or list not %s"
+                                           : "Items to join must be strings not %s",
+                                rep);
                 }
         }
         /* joined valid UTF-8 pieces (and ASCII JSON) stay valid UTF-8 */
@@ -605,8 +622,8 @@ static int f_list_join(struct hot_ev *ev, const struct hot_func *f, json_t *args
 
 /* ---- str_replace (variant: 0 plain, 1 json, 2 strict, 3 vstrict) ---- */
 
-static int c_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args,
-                         json_t **ret, struct hot_err *he)
+static int c_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
+                         struct hot_err *he)
 {
         json_t *params;
 
@@ -661,8 +678,8 @@ static void replace_rec(struct strbuf *out, const char *s, size_t len, const cha
         }
 }
 
-static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args,
-                         json_t **ret, struct hot_err *he)
+static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
+                         struct hot_err *he)
 {
         json_auto_t *tmpl = NULL, *params = NULL;
         const char *k;
@@ -692,8 +709,7 @@ static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *ar
         vals = xnew(const char *, n + 1);
         owned = xnew(char *, n + 1);
         used = xnew(bool, n + 1);
-        json_object_foreach(params, k, v)
-                keys[i++] = k;
+        json_object_foreach(params, k, v) keys[i++] = k;
         qsort(keys, n, sizeof(*keys), cmp_placeholders);
         for (i = 0; i < n; i++) {
                 v = json_object_get(params, keys[i]);
@@ -770,10 +786,12 @@ static int c_repeat(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
                                  "                %%var%%: ['a', 'b', 'c']");
         perm = json_object_get(args, "permutations");
         if (f->variant >= 2 && perm && !json_is_boolean(perm))
-                return hot_fn_err(ev, f, he, "\"permutations\" should be boolean type for %s function.",
+                return hot_fn_err(ev, f, he,
+                                  "\"permutations\" should be boolean type for %s function.",
                                   f->name);
-        if (!json_is_object(fe) || (json_object_size(fe) == 1 &&
-                                    hot_func_find(ev->s, json_object_iter_key(json_object_iter(fe)), false)))
+        if (!json_is_object(fe) ||
+            (json_object_size(fe) == 1 &&
+             hot_func_find(ev->s, json_object_iter_key(json_object_iter(fe)), false)))
                 if (!json_is_object(fe))
                         return hot_fn_err(ev, f, he,
                                           "The \"for_each\" argument to \"%s\" must contain a map",
@@ -817,10 +835,12 @@ static json_t *repeat_subst(json_t *t, const char **keys, const char **vals, siz
         if (json_is_object(t)) {
                 json_t *o = json_checked(json_object()), *it;
                 const char *k;
-                json_object_foreach(t, k, it) {
+                json_object_foreach(t, k, it)
+                {
                         json_t *ks = json_checked(json_string(k));
                         json_t *nk = repeat_subst(ks, keys, vals, n);
-                        json_object_set_new(o, json_string_value(nk), repeat_subst(it, keys, vals, n));
+                        json_object_set_new(o, json_string_value(nk),
+                                            repeat_subst(it, keys, vals, n));
                         json_decref(ks);
                         json_decref(nk);
                 }
@@ -848,12 +868,14 @@ static int f_repeat(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
         if (r < 0)
                 return r;
         if (!json_is_object(fe))
-                return hot_fn_err(ev, f, he, "The \"for_each\" argument to \"%s\" must contain a map",
+                return hot_fn_err(ev, f, he,
+                                  "The \"for_each\" argument to \"%s\" must contain a map",
                                   f->name);
         n = json_object_size(fe);
         keys = xnew(const char *, n + 1);
         i = 0;
-        json_object_foreach(fe, k, v) {
+        json_object_foreach(fe, k, v)
+        {
                 json_t *l;
                 keys[i++] = k;
                 if (json_is_null(v)) {
@@ -870,8 +892,10 @@ static int f_repeat(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
                         free(keys);
                         return hot_fn_err(ev, f, he,
                                           (f->variant >= 1 && nested)
-                                                  ? "The values of the \"for_each\" argument to \"%s\" must be lists or maps"
-                                                  : "The values of the \"for_each\" argument to \"%s\" must be lists",
+                                                  ? "The values of the \"for_each\" argument to "
+                                                    "\"%s\" must be lists or maps"
+                                                  : "The values of the \"for_each\" argument to "
+                                                    "\"%s\" must be lists",
                                           f->name);
                 }
                 json_array_append_new(lists, l);
@@ -932,9 +956,9 @@ static const struct {
         const char *name;
         gnutls_digest_algorithm_t alg;
 } digests[] = {
-        {"md5", GNUTLS_DIG_MD5},       {"sha1", GNUTLS_DIG_SHA1},
-        {"sha224", GNUTLS_DIG_SHA224}, {"sha256", GNUTLS_DIG_SHA256},
-        {"sha384", GNUTLS_DIG_SHA384}, {"sha512", GNUTLS_DIG_SHA512},
+        {"md5", GNUTLS_DIG_MD5},           {"sha1", GNUTLS_DIG_SHA1},
+        {"sha224", GNUTLS_DIG_SHA224},     {"sha256", GNUTLS_DIG_SHA256},
+        {"sha384", GNUTLS_DIG_SHA384},     {"sha512", GNUTLS_DIG_SHA512},
         {"sha3_224", GNUTLS_DIG_SHA3_224}, {"sha3_256", GNUTLS_DIG_SHA3_256},
         {"sha3_384", GNUTLS_DIG_SHA3_384}, {"sha3_512", GNUTLS_DIG_SHA3_512},
 };
@@ -952,20 +976,20 @@ static int f_digest(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
         if (r < 0)
                 return r;
         if (!json_is_array(a) || !is_str(json_array_get(a, 0)) ||
-            (json_array_size(a) > 1 && !is_str(json_array_get(a, 1))) ||
-            (json_array_size(a) > 2))
-                return hot_fn_err(ev, f, he, "Argument to function \"%s\" must be a list of strings",
-                                  f->name);
+            (json_array_size(a) > 1 && !is_str(json_array_get(a, 1))) || (json_array_size(a) > 2))
+                return hot_fn_err(ev, f, he,
+                                  "Argument to function \"%s\" must be a list of strings", f->name);
         if (json_array_size(a) != 2)
-                return hot_fn_err(ev, f, he, "Function \"%s\" usage: [\"<algorithm>\", \"<value>\"]",
-                                  f->name);
+                return hot_fn_err(ev, f, he,
+                                  "Function \"%s\" usage: [\"<algorithm>\", \"<value>\"]", f->name);
         alg = json_string_value(json_array_get(a, 0));
         for (size_t i = 0; i < ARRAY_SIZE(digests); i++) {
                 if (strcasecmp(alg, digests[i].name) != 0)
                         continue;
                 /* latin-1 encode: code points > 255 are an error in Python */
                 {
-                        const unsigned char *p = (const unsigned char *)json_string_value(json_array_get(a, 1));
+                        const unsigned char *p =
+                                (const unsigned char *)json_string_value(json_array_get(a, 1));
                         while (*p) {
                                 unsigned c = *p;
                                 if (c < 0x80) {
@@ -1084,7 +1108,8 @@ static int f_map_merge(struct hot_ev *ev, const struct hot_func *f, json_t *args
                                   "\"val1\" }, { \"key2\": \"val2\" } ]",
                                   f->name, f->name);
         out = json_checked(json_object());
-        json_array_foreach(a, i, m) {
+        json_array_foreach(a, i, m)
+        {
                 if (json_is_null(m))
                         continue;
                 if (!json_is_object(m)) {
@@ -1101,8 +1126,9 @@ static int f_map_merge(struct hot_ev *ev, const struct hot_func *f, json_t *args
 static int f_map_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
                          struct hot_err *he)
 {
-        static const char ex[] = "\"%s\" : [ { \"key1\": \"val1\" }, {\"keys\": {\"key1\": \"key2\"}, "
-                                 "\"values\": {\"val1\": \"val2\"}}]";
+        static const char ex[] =
+                "\"%s\" : [ { \"key1\": \"val1\" }, {\"keys\": {\"key1\": \"key2\"}, "
+                "\"values\": {\"val1\": \"val2\"}}]";
         json_auto_t *a = NULL;
         _cleanup_free_ char *example = xasprintf(ex, f->name);
         json_t *in, *repl, *rk, *rv, *out, *v;
@@ -1117,25 +1143,32 @@ static int f_map_replace(struct hot_ev *ev, const struct hot_func *f, json_t *ar
                                   example);
         in = json_array_get(a, 0);
         repl = json_array_get(a, 1);
-        if ((!json_is_null(in) && !json_is_object(in)) || (!json_is_null(repl) && !json_is_object(repl)))
-                return hot_fn_err(ev, f, he,
-                                  "Incorrect arguments: to \"%s\", arguments must be a list of maps. "
-                                  "Example:  %s",
-                                  f->name, example);
-        json_object_foreach(repl, k, v)
-                if (strcmp(k, "keys") != 0 && strcmp(k, "values") != 0)
-                        return hot_fn_err(ev, f, he, "Incorrect arguments to \"%s\" should be: %s",
-                                          f->name, example);
+        if ((!json_is_null(in) && !json_is_object(in)) ||
+            (!json_is_null(repl) && !json_is_object(repl)))
+                return hot_fn_err(
+                        ev, f, he,
+                        "Incorrect arguments: to \"%s\", arguments must be a list of maps. "
+                        "Example:  %s",
+                        f->name, example);
+        json_object_foreach(
+                repl, k,
+                v) if (strcmp(k, "keys") != 0 &&
+                       strcmp(k, "values") !=
+                               0) return hot_fn_err(ev, f, he,
+                                                    "Incorrect arguments to \"%s\" should be: %s",
+                                                    f->name, example);
         rk = json_object_get(repl, "keys");
         rv = json_object_get(repl, "values");
         if ((rk && !json_is_null(rk) && !json_is_object(rk)) ||
             (rv && !json_is_null(rv) && !json_is_object(rv)))
-                return hot_fn_err(ev, f, he,
-                                  "Incorrect arguments: to \"%s\", arguments must be a list of maps. "
-                                  "Example:  %s",
-                                  f->name, example);
+                return hot_fn_err(
+                        ev, f, he,
+                        "Incorrect arguments: to \"%s\", arguments must be a list of maps. "
+                        "Example:  %s",
+                        f->name, example);
         out = json_checked(json_object());
-        json_object_foreach(in, k, v) {
+        json_object_foreach(in, k, v)
+        {
                 json_t *nk = rk ? json_object_get(rk, k) : NULL;
                 const char *key = k;
                 json_t *nv = v;
@@ -1143,15 +1176,17 @@ static int f_map_replace(struct hot_ev *ev, const struct hot_func *f, json_t *ar
                         _cleanup_free_ char *ks = hot_py_str_dup(nk);
                         if (json_object_get(in, ks) && strcmp(ks, k) != 0) {
                                 json_decref(out);
-                                return hot_fn_err(ev, f, he,
-                                                  "key replacement %s collides with a key in the input map",
-                                                  ks);
+                                return hot_fn_err(
+                                        ev, f, he,
+                                        "key replacement %s collides with a key in the input map",
+                                        ks);
                         }
                         if (json_object_get(out, ks)) {
                                 json_decref(out);
-                                return hot_fn_err(ev, f, he,
-                                                  "key replacement %s collides with a key in the output map",
-                                                  ks);
+                                return hot_fn_err(
+                                        ev, f, he,
+                                        "key replacement %s collides with a key in the output map",
+                                        ks);
                         }
                         json_object_set(out, ks, v);
                         key = NULL;
@@ -1186,9 +1221,8 @@ static int c_yaql(struct hot_ev *ev, const struct hot_func *f, json_t *args, jso
         (void)ret;
         if (!json_is_object(args))
                 return hot_fn_err(ev, f, he, "Arguments to \"%s\" must be a map.", f->name);
-        json_object_foreach(args, key, k)
-                if (strcmp(key, "expression") != 0 && strcmp(key, "data") != 0)
-                        goto syntax;
+        json_object_foreach(args, key, k) if (strcmp(key, "expression") != 0 &&
+                                              strcmp(key, "data") != 0) goto syntax;
         if (!json_object_get(args, "expression") || !json_object_get(args, "data"))
                 goto syntax;
         k = json_object_get(args, "expression");
@@ -1238,8 +1272,7 @@ static int f_yaql(struct hot_ev *ev, const struct hot_func *f, json_t *args, jso
 
 /* ---- if (macro) ---- */
 
-static int if_shape(struct hot_ev *ev, const struct hot_func *f, json_t *args,
-                    struct hot_err *he)
+static int if_shape(struct hot_ev *ev, const struct hot_func *f, json_t *args, struct hot_err *he)
 {
         size_t n = json_array_size(args);
 
@@ -1311,8 +1344,10 @@ static int f_not(struct hot_ev *ev, const struct hot_func *f, json_t *args, json
 
         if (ev->s->ver->kind != HOT_KIND_HOT) {
                 if (!json_is_array(args) || json_array_size(args) != 1)
-                        return hot_fn_err(ev, f, he, "Arguments to \"%s\" must be of the form: "
-                                          "[condition]", f->name);
+                        return hot_fn_err(ev, f, he,
+                                          "Arguments to \"%s\" must be of the form: "
+                                          "[condition]",
+                                          f->name);
                 args = json_array_get(args, 0);
         }
         if (ev->mode == HM_VALIDATE)
@@ -1342,7 +1377,8 @@ static int f_andor(struct hot_ev *ev, const struct hot_func *f, json_t *args, js
                                   f->name);
         if (ev->mode == HM_VALIDATE)
                 return 0;
-        json_array_foreach(args, i, it) {
+        json_array_foreach(args, i, it)
+        {
                 bool c;
                 int r;
                 strbuf_addf(ev->path, ".%s[%zu]", f->name, i);
@@ -1368,14 +1404,16 @@ static int f_contains(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         int r;
 
         if (!json_is_array(args))
-                return hot_fn_err(ev, f, he,
-                                  "Incorrect arguments to \"%s\" should be: \"%s\" : [ \"value1\", [ "
-                                  "\"value1\", \"value2\"]]",
-                                  f->name, f->name);
+                return hot_fn_err(
+                        ev, f, he,
+                        "Incorrect arguments to \"%s\" should be: \"%s\" : [ \"value1\", [ "
+                        "\"value1\", \"value2\"]]",
+                        f->name, f->name);
         if (json_array_size(args) != 2)
-                return hot_fn_err(ev, f, he,
-                                  "Arguments to \"%s\" must be of the form: [value1, [value1, value2]]",
-                                  f->name);
+                return hot_fn_err(
+                        ev, f, he,
+                        "Arguments to \"%s\" must be of the form: [value1, [value1, value2]]",
+                        f->name);
         if (ev->mode == HM_VALIDATE)
                 return 0;
         r = R(ev, args, &a, he);
@@ -1385,19 +1423,22 @@ static int f_contains(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         seq = json_array_get(a, 1);
         if (json_is_string(seq)) {
                 if (!json_is_string(v))
-                        return hot_fn_err(ev, f, he, "'in <string>' requires string as left operand, not %s",
+                        return hot_fn_err(ev, f, he,
+                                          "'in <string>' requires string as left operand, not %s",
                                           hot_py_type(v));
                 *ret = json_boolean(strstr(json_string_value(seq), json_string_value(v)) != NULL);
                 return 0;
         }
         if (json_is_object(seq)) {
-                *ret = json_boolean(json_is_string(v) && json_object_get(seq, json_string_value(v)));
+                *ret = json_boolean(json_is_string(v) &&
+                                    json_object_get(seq, json_string_value(v)));
                 return 0;
         }
         if (!json_is_array(seq))
                 return hot_fn_err(ev, f, he, "Second argument to \"%s\" should be a sequence.",
                                   f->name);
-        json_array_foreach(seq, i, it) {
+        json_array_foreach(seq, i, it)
+        {
                 if (hot_py_eq(v, it)) {
                         *ret = json_true();
                         return 0;
@@ -1444,13 +1485,12 @@ static int f_filter(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
         if (!json_is_array(vals))
                 return hot_fn_err(ev, f, he, "\"%s\" filters a list of values", f->name);
         out = json_checked(json_array());
-        json_array_foreach(lst, i, it) {
+        json_array_foreach(lst, i, it)
+        {
                 bool drop = false;
                 size_t j;
                 json_t *x;
-                json_array_foreach(vals, j, x)
-                        if (hot_py_eq(x, it))
-                                drop = true;
+                json_array_foreach(vals, j, x) if (hot_py_eq(x, it)) drop = true;
                 if (!drop)
                         json_array_append(out, it);
         }
@@ -1470,12 +1510,14 @@ static int f_list_concat(struct hot_ev *ev, const struct hot_func *f, json_t *ar
         if (r < 0)
                 return r;
         if (!json_is_array(a))
-                return hot_fn_err(ev, f, he,
-                                  "Incorrect arguments to \"%s\" should be: \"%s\" : [ [ <value 1>, "
-                                  "<value 2> ], [ <value 3>, <value 4> ] ]",
-                                  f->name, f->name);
+                return hot_fn_err(
+                        ev, f, he,
+                        "Incorrect arguments to \"%s\" should be: \"%s\" : [ [ <value 1>, "
+                        "<value 2> ], [ <value 3>, <value 4> ] ]",
+                        f->name, f->name);
         out = json_checked(json_array());
-        json_array_foreach(a, i, l) {
+        json_array_foreach(a, i, l)
+        {
                 if (json_is_null(l))
                         continue;
                 if (!json_is_array(l)) {
@@ -1486,14 +1528,13 @@ static int f_list_concat(struct hot_ev *ev, const struct hot_func *f, json_t *ar
                                           "contains an item that is not a list: %s",
                                           all, item);
                 }
-                json_array_foreach(l, j, it) {
+                json_array_foreach(l, j, it)
+                {
                         bool dup = false;
                         if (f->variant) {
                                 size_t k;
                                 json_t *o;
-                                json_array_foreach(out, k, o)
-                                        if (hot_py_eq(o, it))
-                                                dup = true;
+                                json_array_foreach(out, k, o) if (hot_py_eq(o, it)) dup = true;
                         }
                         if (!dup)
                                 json_array_append(out, it);
@@ -1540,7 +1581,8 @@ static int f_make_url(struct hot_ev *ev, const struct hot_func *f, json_t *args,
 
         if (!json_is_object(args))
                 return hot_fn_err(ev, f, he, "The arguments to \"%s\" must be a map", f->name);
-        json_object_foreach(args, k, v) {
+        json_object_foreach(args, k, v)
+        {
                 bool ok = false;
                 for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
                         ok |= strcmp(k, keys[i]) == 0;
@@ -1552,7 +1594,8 @@ static int f_make_url(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         r = R(ev, args, &a, he);
         if (r < 0)
                 return r;
-        json_object_foreach(a, k, v) {
+        json_object_foreach(a, k, v)
+        {
                 if (json_is_null(v))
                         continue;
                 if (strcmp(k, "query") == 0) {
@@ -1565,22 +1608,24 @@ static int f_make_url(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                         if (json_is_integer(v)) {
                                 port = json_integer_value(v);
                         } else if (json_is_string(v)) {
-                                if (str_to_ll(json_string_value(v), LLONG_MIN, LLONG_MAX, &port) < 0)
-                                        return hot_fn_err(ev, f, he,
-                                                          "Invalid URL port \"%s\"",
+                                if (str_to_ll(json_string_value(v), LLONG_MIN, LLONG_MAX, &port) <
+                                    0)
+                                        return hot_fn_err(ev, f, he, "Invalid URL port \"%s\"",
                                                           json_string_value(v));
                         } else {
-                                return hot_fn_err(ev, f, he,
-                                                  "The \"%s\" argument to \"%s\" must be an integer",
-                                                  k, f->name);
+                                return hot_fn_err(
+                                        ev, f, he,
+                                        "The \"%s\" argument to \"%s\" must be an integer", k,
+                                        f->name);
                         }
                         if (port < 1 || port > 65535)
                                 return hot_fn_err(ev, f, he,
                                                   "Invalid URL port %lld, must be in range 1-65535",
                                                   port);
                 } else if (!json_is_string(v)) {
-                        return hot_fn_err(ev, f, he, "The \"%s\" argument to \"%s\" must be a string",
-                                          k, f->name);
+                        return hot_fn_err(ev, f, he,
+                                          "The \"%s\" argument to \"%s\" must be a string", k,
+                                          f->name);
                 }
         }
         v = json_object_get(a, "scheme");
@@ -1633,7 +1678,8 @@ static int f_make_url(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                 json_t *qv;
                 bool first = true;
                 strbuf_addch(&sb, '?');
-                json_object_foreach(v, qk, qv) {
+                json_object_foreach(v, qk, qv)
+                {
                         _cleanup_free_ char *vs = hot_py_str_dup(qv);
                         if (!first)
                                 strbuf_addch(&sb, '&');
@@ -1816,7 +1862,8 @@ static int f_cfn_join(struct hot_ev *ev, const struct hot_func *f, json_t *args,
                 return hot_fn_err(ev, f, he, "\"%s\" must operate on a list", f->name);
         if (!json_is_string(json_array_get(a, 0)))
                 return hot_fn_err(ev, f, he, "\"%s\" delimiter must be a string", f->name);
-        json_array_foreach(l, i, it) {
+        json_array_foreach(l, i, it)
+        {
                 if (i)
                         strbuf_addstr(&sb, json_string_value(json_array_get(a, 0)));
                 if (json_is_null(it))
@@ -1913,9 +1960,10 @@ static int f_getatt_cfn(struct hot_ev *ev, const struct hot_func *f, json_t *arg
         static const struct hot_func ga = {.name = "Fn::GetAtt", .variant = 0};
 
         if (!json_is_array(args) || json_array_size(args) != 2)
-                return hot_fn_err(ev, f, he,
-                                  "Arguments to \"%s\" must be of the form [resource_name, attribute]",
-                                  f->name);
+                return hot_fn_err(
+                        ev, f, he,
+                        "Arguments to \"%s\" must be of the form [resource_name, attribute]",
+                        f->name);
         return ev->mode == HM_VALIDATE ? c_get_attr(ev, &ga, args, ret, he)
                                        : f_get_attr(ev, &ga, args, ret, he);
 }
@@ -1956,9 +2004,10 @@ static int f_member_list_to_map(struct hot_ev *ev, const struct hot_func *f, jso
         int r;
 
         if (!json_is_array(args) || json_array_size(args) != 3)
-                return hot_fn_err(ev, f, he,
-                                  "Wrong Arguments try: \"%s\" : [ \"Key\", \"Value\", [ \"key1=val1\"]]",
-                                  f->name);
+                return hot_fn_err(
+                        ev, f, he,
+                        "Wrong Arguments try: \"%s\" : [ \"Key\", \"Value\", [ \"key1=val1\"]]",
+                        f->name);
         if (ev->mode == HM_VALIDATE)
                 return 0;
         r = R(ev, args, &a, he);
@@ -1967,7 +2016,8 @@ static int f_member_list_to_map(struct hot_ev *ev, const struct hot_func *f, jso
         kn = json_string_value(json_array_get(a, 0)) ?: "";
         vn = json_string_value(json_array_get(a, 1)) ?: "";
         out = json_checked(json_object());
-        json_array_foreach(json_array_get(a, 2), i, it) {
+        json_array_foreach(json_array_get(a, 2), i, it)
+        {
                 /* ".member.N.Key=k" / ".member.N.Value=v" pairs */
                 const char *s = json_string_value(it) ?: "", *eq = strchr(s, '=');
                 (void)kn, (void)vn, (void)eq;
@@ -1984,12 +2034,12 @@ static int f_cfn_if(struct hot_ev *ev, const struct hot_func *f, json_t *args, j
 
 /* ---- the table ---- */
 
-#define HOT 1
-#define AWS 2
+#define HOT  1
+#define AWS  2
 #define HEAT 4
 #define ALLV 0, HOT_N_VERSIONS - 1
-#define N 1  /* normal context */
-#define C 2  /* condition context */
+#define N    1 /* normal context */
+#define C    2 /* condition context */
 
 static const struct hot_func funcs[] = {
         /* name, kinds, from, to, where, variant, check, resolve, removed, macro */
@@ -2034,7 +2084,8 @@ static const struct hot_func funcs[] = {
         {"Fn::Split", HOT, 0, 0, N, 0, f_cfn_split, f_cfn_split, false, false},
         {"Fn::Replace", HOT, 0, 0, N, 0, f_cfn_replace, f_cfn_replace, false, false},
         {"Fn::Base64", HOT, 0, 0, N, 0, NULL, f_base64, false, false},
-        {"Fn::MemberListToMap", HOT, 0, 0, N, 0, f_member_list_to_map, f_member_list_to_map, false, false},
+        {"Fn::MemberListToMap", HOT, 0, 0, N, 0, f_member_list_to_map, f_member_list_to_map, false,
+         false},
         {"Fn::ResourceFacade", HOT, 0, 0, N, 0, NULL, f_facade, false, false},
         {"Fn::GetAZs", HOT, 1, 10, N, 0, f_removed, f_removed, true, false},
         {"Fn::Join", HOT, 1, 10, N, 0, f_removed, f_removed, true, false},
@@ -2054,7 +2105,8 @@ static const struct hot_func funcs[] = {
         {"Fn::GetAZs", AWS | HEAT, ALLV, N, 0, NULL, f_getazs, false, false},
         {"Fn::FindInMap", AWS | HEAT, ALLV, N | C, 0, f_findinmap, f_findinmap, false, false},
         {"Fn::Replace", AWS | HEAT, ALLV, N, 0, f_cfn_replace, f_cfn_replace, false, false},
-        {"Fn::MemberListToMap", AWS | HEAT, ALLV, N, 0, f_member_list_to_map, f_member_list_to_map, false, false},
+        {"Fn::MemberListToMap", AWS | HEAT, ALLV, N, 0, f_member_list_to_map, f_member_list_to_map,
+         false, false},
         {"Fn::ResourceFacade", AWS | HEAT, ALLV, N, 0, NULL, f_facade, false, false},
         {"Fn::If", AWS, ALLV, N, 0, NULL, f_cfn_if, false, true},
         {"Fn::Equals", AWS, ALLV, C, 0, f_equals, f_equals, false, false},
@@ -2067,7 +2119,7 @@ static const struct hot_func invalid_fn = {"", 0, 0, 0, C, 0, f_invalid, f_inval
 
 const struct hot_func *hot_func_find(const struct hot_stack *s, const char *name, bool cond)
 {
-        int kind = s->ver->kind == HOT_KIND_HOT ? HOT
+        int kind = s->ver->kind == HOT_KIND_HOT       ? HOT
                    : s->ver->kind == HOT_KIND_CFN_AWS ? AWS
                                                       : HEAT;
         int idx = s->ver->idx;
@@ -2142,7 +2194,8 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                 json_t *out = ev->mode == HM_RESOLVE ? json_checked(json_object()) : NULL;
                 const char *k;
                 json_t *v;
-                json_object_foreach(node, k, v) {
+                json_object_foreach(node, k, v)
+                {
                         json_t *x = NULL;
                         strbuf_addf(ev->path, ".%s", k);
                         r = hot_eval(ev, v, out ? &x : NULL, he);
@@ -2165,7 +2218,8 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                 json_t *out = ev->mode == HM_RESOLVE ? json_checked(json_array()) : NULL;
                 size_t i;
                 json_t *v;
-                json_array_foreach(node, i, v) {
+                json_array_foreach(node, i, v)
+                {
                         json_t *x = NULL;
                         strbuf_addf(ev->path, "[%zu]", i);
                         r = hot_eval(ev, v, out ? &x : NULL, he);

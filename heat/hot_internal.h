@@ -13,15 +13,26 @@
 #include "heat/hot_err.h"
 
 /* Template dialects. HOT versions are indexed 0..10 in date order. */
-enum { HOT_V20130523, HOT_V20141016, HOT_V20150430, HOT_V20151015, HOT_V20160408,
-       HOT_V20161014, HOT_V20170224, HOT_V20170901, HOT_V20180302, HOT_V20180831,
-       HOT_V20210416, HOT_N_VERSIONS };
+enum {
+        HOT_V20130523,
+        HOT_V20141016,
+        HOT_V20150430,
+        HOT_V20151015,
+        HOT_V20160408,
+        HOT_V20161014,
+        HOT_V20170224,
+        HOT_V20170901,
+        HOT_V20180302,
+        HOT_V20180831,
+        HOT_V20210416,
+        HOT_N_VERSIONS
+};
 enum { HOT_KIND_HOT, HOT_KIND_CFN_AWS, HOT_KIND_CFN_HEAT };
 
 struct hot_version {
         int kind;
-        int idx;           /* HOT index, or 0 for CFN */
-        const char *key;   /* heat_template_version / AWSTemplateFormatVersion / ... */
+        int idx;         /* HOT index, or 0 for CFN */
+        const char *key; /* heat_template_version / AWSTemplateFormatVersion / ... */
         const char *date;
         const char *alias; /* NULL when none */
 };
@@ -31,10 +42,10 @@ enum hot_ptype { PT_STRING, PT_NUMBER, PT_LIST, PT_JSON, PT_BOOLEAN };
 struct hot_param {
         char *name;
         enum hot_ptype type;
-        json_t *schema;   /* the raw definition (borrowed from the template) */
-        json_t *user;     /* user value (raw), or NULL */
-        json_t *def;      /* default (raw; after parameter_defaults), or NULL */
-        json_t *value;    /* typed value cache, or NULL */
+        json_t *schema; /* the raw definition (borrowed from the template) */
+        json_t *user;   /* user value (raw), or NULL */
+        json_t *def;    /* default (raw; after parameter_defaults), or NULL */
+        json_t *value;  /* typed value cache, or NULL */
         bool hidden;
         bool pseudo;
 };
@@ -50,27 +61,27 @@ enum hot_mode {
 struct hot_ev {
         struct hot_stack *s;
         enum hot_mode mode;
-        bool cond;           /* condition context */
-        struct strbuf *path; /* Heat parse path ("resources.r.properties.x") */
-        json_t *deps;        /* when non-NULL: object of referenced resource names */
+        bool cond;            /* condition context */
+        struct strbuf *path;  /* Heat parse path ("resources.r.properties.x") */
+        json_t *deps;         /* when non-NULL: object of referenced resource names */
         const char *dep_path; /* "r.Properties" for InvalidTemplateReference messages */
-        bool ifs_only;       /* HM_VALIDATE: only expand `if` macros (Heat's parse order) */
+        bool ifs_only;        /* HM_VALIDATE: only expand `if` macros (Heat's parse order) */
 };
 
 struct hot_func;
-typedef int (*hot_func_fn)(struct hot_ev *ev, const struct hot_func *f, json_t *args,
-                           json_t **ret, struct hot_err *he);
+typedef int (*hot_func_fn)(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
+                           struct hot_err *he);
 
 struct hot_func {
         const char *name;
-        int kind_mask;   /* 1 HOT, 2 CFN AWS, 4 CFN Heat */
-        int from, to;    /* HOT version range (inclusive) */
-        int where;       /* 1 normal, 2 condition context, 3 both */
+        int kind_mask; /* 1 HOT, 2 CFN AWS, 4 CFN Heat */
+        int from, to;  /* HOT version range (inclusive) */
+        int where;     /* 1 normal, 2 condition context, 3 both */
         int variant;
         hot_func_fn check;   /* HM_VALIDATE: constructor + validate() checks; may be NULL */
         hot_func_fn resolve; /* HM_RESOLVE */
         bool removed;
-        bool macro;      /* sees raw (unparsed) args: if */
+        bool macro; /* sees raw (unparsed) args: if */
 };
 
 struct hot_stack {
@@ -81,23 +92,34 @@ struct hot_stack {
         const char *base_dir;
         struct hot_param *params;
         size_t n_params;
-        json_t *cond_defs;  /* borrowed */
-        json_t *cond_vals;  /* name -> bool */
-        json_t *cond_busy;  /* names under evaluation (cycle detection) */
-        json_t *resources;  /* raw section (borrowed) */
-        json_t *enabled;    /* name -> bool for every declared resource */
-        json_t *types;      /* name -> resolved type string */
-        json_t *attrs;      /* fixture (borrowed), may be NULL */
+        json_t *cond_defs; /* borrowed */
+        json_t *cond_vals; /* name -> bool */
+        json_t *cond_busy; /* names under evaluation (cycle detection) */
+        json_t *resources; /* raw section (borrowed) */
+        json_t *enabled;   /* name -> bool for every declared resource */
+        json_t *types;     /* name -> resolved type string */
+        json_t *attrs;     /* fixture (borrowed), may be NULL */
         char *stack_name, *stack_id, *project_id;
-        json_t *absent;     /* sentinel for the 2-arg `if` */
-        json_t *filecache;  /* path -> content read from disk */
+        json_t *absent;    /* sentinel for the 2-arg `if` */
+        json_t *filecache; /* path -> content read from disk */
         int depth;
 };
 
 /* Section / key names per dialect. */
 const char *hot_sec(const struct hot_stack *s, int which);
-enum { SEC_PARAMS, SEC_RESOURCES, SEC_OUTPUTS, SEC_CONDITIONS, SEC_DESCRIPTION, SEC_TYPE,
-       SEC_PROPS, SEC_METADATA, SEC_DEPENDS, SEC_VALUE, SEC_CONDITION };
+enum {
+        SEC_PARAMS,
+        SEC_RESOURCES,
+        SEC_OUTPUTS,
+        SEC_CONDITIONS,
+        SEC_DESCRIPTION,
+        SEC_TYPE,
+        SEC_PROPS,
+        SEC_METADATA,
+        SEC_DEPENDS,
+        SEC_VALUE,
+        SEC_CONDITION
+};
 
 /* ---- functions (hot_func.c) ---- */
 /* Finds the function named `name` for the stack's version in a normal/condition context. */
@@ -110,8 +132,8 @@ int hot_cond_eval(struct hot_ev *ev, json_t *node, bool *ret, struct hot_err *he
 /* Resolves the named condition (cached); errors as Heat's Conditions. */
 int hot_cond_named(struct hot_stack *s, const char *name, bool *ret, struct hot_err *he);
 /* Makes an error raised at the current path: StackValidationFailed(path=<path>.<fn>). */
-int hot_fn_err(struct hot_ev *ev, const struct hot_func *f, struct hot_err *he,
-               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int hot_fn_err(struct hot_ev *ev, const struct hot_func *f, struct hot_err *he, const char *fmt,
+               ...) __attribute__((format(printf, 4, 5)));
 
 /* ---- parameters (hot_param.c) ---- */
 int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool validate_values,

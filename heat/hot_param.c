@@ -16,12 +16,12 @@
 #include "heat/hot_regex.h"
 
 static const char *const ptype_names[] = {
-        [PT_STRING] = "string", [PT_NUMBER] = "number", [PT_LIST] = "comma_delimited_list",
-        [PT_JSON] = "json", [PT_BOOLEAN] = "boolean",
+        [PT_STRING] = "string", [PT_NUMBER] = "number",   [PT_LIST] = "comma_delimited_list",
+        [PT_JSON] = "json",     [PT_BOOLEAN] = "boolean",
 };
 static const char *const ptype_api[] = {
-        [PT_STRING] = "String", [PT_NUMBER] = "Number", [PT_LIST] = "CommaDelimitedList",
-        [PT_JSON] = "Json", [PT_BOOLEAN] = "Boolean",
+        [PT_STRING] = "String", [PT_NUMBER] = "Number",   [PT_LIST] = "CommaDelimitedList",
+        [PT_JSON] = "Json",     [PT_BOOLEAN] = "Boolean",
 };
 
 int hot_ptype_parse(const char *t, enum hot_ptype *ret)
@@ -30,11 +30,17 @@ int hot_ptype_parse(const char *t, enum hot_ptype *ret)
                 const char *name;
                 enum hot_ptype t;
         } names[] = {
-                {"string", PT_STRING}, {"number", PT_NUMBER}, {"comma_delimited_list", PT_LIST},
-                {"json", PT_JSON}, {"boolean", PT_BOOLEAN},
+                {"string", PT_STRING},
+                {"number", PT_NUMBER},
+                {"comma_delimited_list", PT_LIST},
+                {"json", PT_JSON},
+                {"boolean", PT_BOOLEAN},
                 /* CFN spellings */
-                {"String", PT_STRING}, {"Number", PT_NUMBER},
-                {"CommaDelimitedList", PT_LIST}, {"Json", PT_JSON}, {"Boolean", PT_BOOLEAN},
+                {"String", PT_STRING},
+                {"Number", PT_NUMBER},
+                {"CommaDelimitedList", PT_LIST},
+                {"Json", PT_JSON},
+                {"Boolean", PT_BOOLEAN},
         };
         for (size_t i = 0; i < ARRAY_SIZE(names); i++)
                 if (t && strcmp(t, names[i].name) == 0) {
@@ -88,8 +94,9 @@ static int to_number(json_t *raw, json_t **ret, char **msg)
                 }
                 errno = 0;
                 d = strtod(p, &end);
-                if (*p && *end == '\0' && !(isnan(d) && strncasecmp(p, "nan", 3) != 0 &&
-                                            strncasecmp(p + 1, "nan", 3) != 0)) {
+                if (*p && *end == '\0' &&
+                    !(isnan(d) && strncasecmp(p, "nan", 3) != 0 &&
+                      strncasecmp(p + 1, "nan", 3) != 0)) {
                         *ret = hot_py_real(d);
                         return 0;
                 }
@@ -139,7 +146,8 @@ static int to_list(json_t *raw, json_t **ret, char **msg)
                 size_t i;
                 json_t *it;
                 out = json_checked(json_array());
-                json_array_foreach(raw, i, it) {
+                json_array_foreach(raw, i, it)
+                {
                         _cleanup_free_ char *t = hot_py_str_dup(it);
                         json_array_append_new(out, json_checked(json_string(t)));
                 }
@@ -177,7 +185,8 @@ static int to_json(json_t *raw, json_t **ret, char **msg)
         }
         if (!json_is_string(raw)) {
                 *msg = xasprintf("Value must be valid JSON: the JSON object must be str, bytes or "
-                                 "bytearray, not %s", hot_py_type(raw));
+                                 "bytearray, not %s",
+                                 hot_py_type(raw));
                 return -EINVAL;
         }
         v = json_loads(json_string_value(raw), JSON_DECODE_ANY, &jerr);
@@ -205,10 +214,14 @@ static int convert(enum hot_ptype t, json_t *raw, json_t **ret, char **msg)
                         *ret = json_checked(json_string(s));
                 }
                 return 0;
-        case PT_NUMBER: return to_number(raw, ret, msg);
-        case PT_BOOLEAN: return to_bool(raw, ret, msg);
-        case PT_LIST: return to_list(raw, ret, msg);
-        case PT_JSON: return to_json(raw, ret, msg);
+        case PT_NUMBER:
+                return to_number(raw, ret, msg);
+        case PT_BOOLEAN:
+                return to_bool(raw, ret, msg);
+        case PT_LIST:
+                return to_list(raw, ret, msg);
+        case PT_JSON:
+                return to_json(raw, ret, msg);
         }
         return -EINVAL;
 }
@@ -219,8 +232,8 @@ static double num(json_t *v)
 }
 
 /* Checks one constraint; *msg set on violation. Returns <0 schema error (*msg set). */
-static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check_custom,
-                            char **msg, bool *schema_err)
+static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check_custom, char **msg,
+                            bool *schema_err)
 {
         json_t *x;
         const char *desc = json_string_value(json_object_get(c, "description"));
@@ -297,9 +310,11 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
                         return -EINVAL;
                 }
                 if (t == PT_LIST) {
-                        json_array_foreach(val, j, it) {
+                        json_array_foreach(val, j, it)
+                        {
                                 bool found = false;
-                                json_array_foreach(x, i, a) {
+                                json_array_foreach(x, i, a)
+                                {
                                         _cleanup_free_ char *as = hot_py_str_dup(a);
                                         if (strcmp(as, json_string_value(it)) == 0)
                                                 found = true;
@@ -308,7 +323,8 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
                         }
                 } else {
                         ok = false;
-                        json_array_foreach(x, i, a) {
+                        json_array_foreach(x, i, a)
+                        {
                                 json_t *ca = NULL;
                                 _cleanup_free_ char *m = NULL;
                                 if (convert(t, a, &ca, &m) == 0 && hot_py_eq(ca, val))
@@ -319,7 +335,8 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
                 if (!ok) {
                         struct strbuf sb = STRBUF_INIT;
                         strbuf_addstr(&sb, "[");
-                        json_array_foreach(x, i, a) {
+                        json_array_foreach(x, i, a)
+                        {
                                 if (i)
                                         strbuf_addstr(&sb, ", ");
                                 hot_py_json_dumps(&sb, a);
@@ -339,7 +356,8 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
         if ((x = json_object_get(c, "allowed_pattern"))) {
                 int err = 0;
                 if (t != PT_STRING) {
-                        *msg = xasprintf("AllowedPattern constraint invalid for %s", ptype_names[t]);
+                        *msg = xasprintf("AllowedPattern constraint invalid for %s",
+                                         ptype_names[t]);
                         *schema_err = true;
                         return -EINVAL;
                 }
@@ -348,8 +366,7 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
                                             json_string_length(val), &err)) {
                         *msg = desc ? xstrdup(desc)
                                     : xasprintf("\"%s\" does not match pattern \"%s\"",
-                                                json_string_value(val),
-                                                json_string_value(x) ?: "");
+                                                json_string_value(val), json_string_value(x) ?: "");
                         return 1;
                 }
                 return 0;
@@ -380,7 +397,8 @@ int hot_param_convert(const struct hot_stack *s, const char *name, enum hot_ptyp
                 free(msg);
                 return -EINVAL;
         }
-        json_array_foreach(cons, i, c) {
+        json_array_foreach(cons, i, c)
+        {
                 bool schema_err;
                 int r = check_constraint(type, c, v, check_custom, &msg, &schema_err);
                 if (r != 0) {
@@ -406,8 +424,8 @@ int hot_param_value(struct hot_stack *s, struct hot_param *p, json_t **ret, stru
                 return 0;
         }
         if (!raw)
-                return hot_err_set(he, "UserParameterMissing", "The Parameter (%s) was not provided.",
-                                   p->name);
+                return hot_err_set(he, "UserParameterMissing",
+                                   "The Parameter (%s) was not provided.", p->name);
         r = hot_param_convert(s, p->name, p->type, p->schema, raw, true, &p->value, he);
         if (r < 0)
                 return r;
@@ -415,12 +433,11 @@ int hot_param_value(struct hot_stack *s, struct hot_param *p, json_t **ret, stru
         return 0;
 }
 
-static const char *const hot_param_keys[] = {"type", "description", "default", "hidden",
+static const char *const hot_param_keys[] = {"type",  "description", "default",   "hidden",
                                              "label", "constraints", "immutable", "tags"};
-static const char *const cfn_param_keys[] = {"Type", "Default", "NoEcho", "AllowedValues",
-                                             "AllowedPattern", "MaxLength", "MinLength",
-                                             "MaxValue", "MinValue", "Description",
-                                             "ConstraintDescription", "Label"};
+static const char *const cfn_param_keys[] = {
+        "Type",      "Default",  "NoEcho",   "AllowedValues", "AllowedPattern",        "MaxLength",
+        "MinLength", "MaxValue", "MinValue", "Description",   "ConstraintDescription", "Label"};
 
 /* CFN parameter schemas are rewritten into the HOT shape once. */
 static json_t *cfn_to_hot(json_t *d)
@@ -436,7 +453,8 @@ static json_t *cfn_to_hot(json_t *d)
         if ((x = json_object_get(d, "Label")))
                 json_object_set(o, "label", x);
         x = json_object_get(d, "NoEcho");
-        if (x && (json_is_true(x) || (json_is_string(x) && strcasecmp(json_string_value(x), "true") == 0)))
+        if (x && (json_is_true(x) ||
+                  (json_is_string(x) && strcasecmp(json_string_value(x), "true") == 0)))
                 json_object_set_new(o, "hidden", json_true());
         if ((x = json_object_get(d, "AllowedValues")))
                 json_array_append_new(cons, json_pack("{sO}", "allowed_values", x));
@@ -445,24 +463,37 @@ static json_t *cfn_to_hot(json_t *d)
         if (json_object_get(d, "MinLength") || json_object_get(d, "MaxLength")) {
                 json_t *l = json_checked(json_object());
                 if ((x = json_object_get(d, "MinLength")))
-                        json_object_set_new(l, "min", json_integer(strtoll(json_is_string(x) ? json_string_value(x) : "0", NULL, 10) + (json_is_integer(x) ? json_integer_value(x) : 0)));
+                        json_object_set_new(
+                                l, "min",
+                                json_integer(strtoll(json_is_string(x) ? json_string_value(x) : "0",
+                                                     NULL, 10) +
+                                             (json_is_integer(x) ? json_integer_value(x) : 0)));
                 if ((x = json_object_get(d, "MaxLength")))
-                        json_object_set_new(l, "max", json_integer(strtoll(json_is_string(x) ? json_string_value(x) : "0", NULL, 10) + (json_is_integer(x) ? json_integer_value(x) : 0)));
+                        json_object_set_new(
+                                l, "max",
+                                json_integer(strtoll(json_is_string(x) ? json_string_value(x) : "0",
+                                                     NULL, 10) +
+                                             (json_is_integer(x) ? json_integer_value(x) : 0)));
                 json_array_append_new(cons, json_pack("{so}", "length", l));
         }
         if (json_object_get(d, "MinValue") || json_object_get(d, "MaxValue")) {
                 json_t *l = json_checked(json_object());
                 if ((x = json_object_get(d, "MinValue")))
-                        json_object_set_new(l, "min", json_is_string(x) ? hot_py_real(strtod(json_string_value(x), NULL)) : json_incref(x));
+                        json_object_set_new(
+                                l, "min",
+                                json_is_string(x) ? hot_py_real(strtod(json_string_value(x), NULL))
+                                                  : json_incref(x));
                 if ((x = json_object_get(d, "MaxValue")))
-                        json_object_set_new(l, "max", json_is_string(x) ? hot_py_real(strtod(json_string_value(x), NULL)) : json_incref(x));
+                        json_object_set_new(
+                                l, "max",
+                                json_is_string(x) ? hot_py_real(strtod(json_string_value(x), NULL))
+                                                  : json_incref(x));
                 json_array_append_new(cons, json_pack("{so}", "range", l));
         }
         if ((x = json_object_get(d, "ConstraintDescription"))) {
                 size_t i;
                 json_t *c;
-                json_array_foreach(cons, i, c)
-                        json_object_set(c, "description", x);
+                json_array_foreach(cons, i, c) json_object_set(c, "description", x);
         }
         json_object_set_new(o, "constraints", cons);
         return o;
@@ -491,7 +522,8 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
         if (!json_is_object(def))
                 return hot_err_set(he, "InvalidSchemaError",
                                    "Invalid parameter (%s), expected a mapping", name);
-        json_object_foreach(def, k, v) {
+        json_object_foreach(def, k, v)
+        {
                 bool ok = false;
                 if (hot) {
                         for (size_t i = 0; i < ARRAY_SIZE(hot_param_keys); i++)
@@ -516,45 +548,61 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
                 json_t *cons = json_object_get(def, "constraints"), *c;
                 size_t i;
                 if (cons && !json_is_null(cons) && !json_is_array(cons))
-                        return hot_err_set(he, "InvalidSchemaError", "Invalid parameter constraints "
-                                           "for parameter %s, expected a list", name);
-                json_array_foreach(cons, i, c) {
-                        static const char *const kinds[] = {"length", "range", "modulo",
-                                                            "allowed_values", "allowed_pattern",
-                                                            "custom_constraint", "description"};
+                        return hot_err_set(he, "InvalidSchemaError",
+                                           "Invalid parameter constraints "
+                                           "for parameter %s, expected a list",
+                                           name);
+                json_array_foreach(cons, i, c)
+                {
+                        static const char *const kinds[] = {"length",          "range",
+                                                            "modulo",          "allowed_values",
+                                                            "allowed_pattern", "custom_constraint",
+                                                            "description"};
                         const char *ck;
                         json_t *cv;
                         if (!json_is_object(c))
-                                return hot_err_set(he, "InvalidSchemaError",
-                                                   "Invalid parameter constraints, expected a mapping");
-                        json_object_foreach(c, ck, cv) {
+                                return hot_err_set(
+                                        he, "InvalidSchemaError",
+                                        "Invalid parameter constraints, expected a mapping");
+                        json_object_foreach(c, ck, cv)
+                        {
                                 bool known = false;
                                 for (size_t j = 0; j < ARRAY_SIZE(kinds); j++)
                                         known |= strcmp(ck, kinds[j]) == 0;
                                 if (!known)
-                                        return hot_err_set(he, "InvalidSchemaError",
-                                                           "Invalid key '%s' for parameter constraints",
-                                                           ck);
+                                        return hot_err_set(
+                                                he, "InvalidSchemaError",
+                                                "Invalid key '%s' for parameter constraints", ck);
                         }
                         if (json_object_get(c, "modulo") && s->ver->idx >= HOT_V20170224) {
                                 json_t *m = json_object_get(c, "modulo");
                                 if (!json_is_object(m))
-                                        return hot_err_set(he, "InvalidSchemaError",
-                                                           "Invalid modulo constraint, expected a mapping");
-                                json_object_foreach(m, ck, cv)
-                                        if (strcmp(ck, "step") != 0 && strcmp(ck, "offset") != 0)
-                                                return hot_err_set(he, "InvalidSchemaError",
-                                                                   "Invalid key '%s' for modulo constraint", ck);
+                                        return hot_err_set(
+                                                he, "InvalidSchemaError",
+                                                "Invalid modulo constraint, expected a mapping");
+                                json_object_foreach(m, ck, cv) if (
+                                        strcmp(ck, "step") != 0 &&
+                                        strcmp(ck, "offset") !=
+                                                0) return hot_err_set(he, "InvalidSchemaError",
+                                                                      "Invalid key '%s' for modulo "
+                                                                      "constraint",
+                                                                      ck);
                         } else if (json_object_get(c, "range") || json_object_get(c, "length")) {
                                 const char *kind = json_object_get(c, "range") ? "range" : "length";
                                 json_t *m = json_object_get(c, kind);
                                 if (!json_is_object(m))
-                                        return hot_err_set(he, "InvalidSchemaError",
-                                                           "Invalid %s constraint, expected a mapping", kind);
-                                json_object_foreach(m, ck, cv)
-                                        if (strcmp(ck, "min") != 0 && strcmp(ck, "max") != 0)
-                                                return hot_err_set(he, "InvalidSchemaError",
-                                                                   "Invalid key '%s' for %s constraint", ck, kind);
+                                        return hot_err_set(
+                                                he, "InvalidSchemaError",
+                                                "Invalid %s constraint, expected a mapping", kind);
+                                json_object_foreach(
+                                        m, ck,
+                                        cv) if (strcmp(ck, "min") != 0 &&
+                                                strcmp(ck, "max") !=
+                                                        0) return hot_err_set(he,
+                                                                              "InvalidSchemaError",
+                                                                              "Invalid key '%s' "
+                                                                              "for %s constraint",
+                                                                              ck, kind);
                         } else if (json_object_get(c, "allowed_values")) {
                                 json_t *m = json_object_get(c, "allowed_values");
                                 if (!json_is_array(m))
@@ -583,9 +631,11 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
         int r;
 
         if (sec && !json_is_null(sec) && !json_is_object(sec))
-                return hot_err_set(he, "InvalidSchemaError", "Invalid parameters, expected a mapping");
+                return hot_err_set(he, "InvalidSchemaError",
+                                   "Invalid parameters, expected a mapping");
         s->params = xnew(struct hot_param, json_object_size(sec) + 1);
-        json_object_foreach(sec, name, def) {
+        json_object_foreach(sec, name, def)
+        {
                 struct hot_param *p = &s->params[s->n_params];
                 json_t *schema;
                 const char *ts;
@@ -607,11 +657,13 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
                         v = json_object_get(defaults, name);
                 if (v && !json_is_null(v))
                         p->def = json_incref(v);
-                if (user && json_object_get(user, name) && !json_is_null(json_object_get(user, name)))
+                if (user && json_object_get(user, name) &&
+                    !json_is_null(json_object_get(user, name)))
                         p->user = json_incref(json_object_get(user, name));
         }
         /* unknown user parameters */
-        json_object_foreach(user, k, v) {
+        json_object_foreach(user, k, v)
+        {
                 if (!hot_param_find(s, k) && !json_is_null(v))
                         return hot_err_set(he, "UnknownUserParameter",
                                            "The Parameter (%s) was not defined in template.", k);
@@ -621,7 +673,8 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
                 struct hot_param *p = &s->params[i];
                 json_t *cv = NULL;
                 if (p->def) {
-                        r = hot_param_convert(s, p->name, p->type, p->schema, p->def, false, &cv, he);
+                        r = hot_param_convert(s, p->name, p->type, p->schema, p->def, false, &cv,
+                                              he);
                         if (r < 0) {
                                 if (strcmp(he->type, "InvalidSchemaError") == 0) {
                                         _cleanup_free_ char *m = xstrdup(he->message);
@@ -636,7 +689,8 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
                                         _cleanup_free_ char *exc = xstrdup(pre ? pre + 12 : m);
                                         _cleanup_free_ char *ds = hot_py_str_dup(p->def);
                                         hot_err_set(he, "InvalidSchemaError",
-                                                    "Parameter '%s' is invalid: Invalid default %s (%s)",
+                                                    "Parameter '%s' is invalid: Invalid default %s "
+                                                    "(%s)",
                                                     p->name, ds, exc);
                                 }
                                 return r;
@@ -672,7 +726,8 @@ json_t *hot_param_describe(struct hot_stack *s, struct hot_param *p)
         if ((x = json_object_get(p->schema, "tags")) && json_array_size(x))
                 json_object_set(o, "Tags", x);
         cons = json_object_get(p->schema, "constraints");
-        json_array_foreach(cons, i, c) {
+        json_array_foreach(cons, i, c)
+        {
                 json_t *y;
                 if ((y = json_object_get(c, "length"))) {
                         if ((x = json_object_get(y, "min")))
@@ -718,14 +773,16 @@ int hot_param_groups_validate(struct hot_stack *s, struct hot_err *he)
                                    "The parameter_groups should be a list."),
                        hot_err_prefix(he, "parameter_groups"), -EINVAL;
         seen = json_checked(json_object());
-        json_array_foreach(groups, i, g) {
+        json_array_foreach(groups, i, g)
+        {
                 json_t *ps = json_object_get(g, "parameters"), *p;
                 const char *label = json_string_value(json_object_get(g, "label"));
                 _cleanup_free_ char *where = xasprintf("parameter_groups.%s", label ? label : "");
                 size_t j;
                 if (!ps) {
-                        r = hot_err_svf(he, "Parameter Groups error",
-                                        "The parameters must be provided for each parameter group.");
+                        r = hot_err_svf(
+                                he, "Parameter Groups error",
+                                "The parameters must be provided for each parameter group.");
                         hot_err_prefix(he, where);
                         break;
                 }
@@ -735,20 +792,25 @@ int hot_param_groups_validate(struct hot_stack *s, struct hot_err *he)
                         hot_err_prefix(he, where);
                         break;
                 }
-                json_array_foreach(ps, j, p) {
+                json_array_foreach(ps, j, p)
+                {
                         _cleanup_free_ char *n = hot_py_str_dup(p);
                         if (json_object_get(seen, n)) {
-                                r = hot_err_svf(he, "Parameter Groups error",
-                                                "The %s parameter must be assigned to one parameter "
-                                                "group only.", n);
+                                r = hot_err_svf(
+                                        he, "Parameter Groups error",
+                                        "The %s parameter must be assigned to one parameter "
+                                        "group only.",
+                                        n);
                                 hot_err_prefix(he, where);
                                 break;
                         }
                         json_object_set_new(seen, n, json_true());
                         if (!hot_param_find(s, n)) {
-                                r = hot_err_svf(he, "Parameter Groups error",
-                                                "The grouped parameter %s does not reference a valid "
-                                                "parameter.", n);
+                                r = hot_err_svf(
+                                        he, "Parameter Groups error",
+                                        "The grouped parameter %s does not reference a valid "
+                                        "parameter.",
+                                        n);
                                 hot_err_prefix(he, where);
                                 break;
                         }

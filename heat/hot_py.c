@@ -110,13 +110,27 @@ static void json_string_out(struct strbuf *sb, const char *s, size_t len)
                 if (c < 0x80) {
                         p++;
                         switch (c) {
-                        case '"': strbuf_addstr(sb, "\\\""); break;
-                        case '\\': strbuf_addstr(sb, "\\\\"); break;
-                        case '\n': strbuf_addstr(sb, "\\n"); break;
-                        case '\r': strbuf_addstr(sb, "\\r"); break;
-                        case '\t': strbuf_addstr(sb, "\\t"); break;
-                        case '\b': strbuf_addstr(sb, "\\b"); break;
-                        case '\f': strbuf_addstr(sb, "\\f"); break;
+                        case '"':
+                                strbuf_addstr(sb, "\\\"");
+                                break;
+                        case '\\':
+                                strbuf_addstr(sb, "\\\\");
+                                break;
+                        case '\n':
+                                strbuf_addstr(sb, "\\n");
+                                break;
+                        case '\r':
+                                strbuf_addstr(sb, "\\r");
+                                break;
+                        case '\t':
+                                strbuf_addstr(sb, "\\t");
+                                break;
+                        case '\b':
+                                strbuf_addstr(sb, "\\b");
+                                break;
+                        case '\f':
+                                strbuf_addstr(sb, "\\f");
+                                break;
                         default:
                                 if (c < 0x20)
                                         strbuf_addf(sb, "\\u%04x", c);
@@ -144,10 +158,18 @@ static int cmp_keys(const void *a, const void *b)
 void hot_py_json_dumps(struct strbuf *sb, const json_t *v)
 {
         switch (json_typeof(v)) {
-        case JSON_NULL: strbuf_addstr(sb, "null"); return;
-        case JSON_TRUE: strbuf_addstr(sb, "true"); return;
-        case JSON_FALSE: strbuf_addstr(sb, "false"); return;
-        case JSON_INTEGER: strbuf_addf(sb, "%lld", (long long)json_integer_value(v)); return;
+        case JSON_NULL:
+                strbuf_addstr(sb, "null");
+                return;
+        case JSON_TRUE:
+                strbuf_addstr(sb, "true");
+                return;
+        case JSON_FALSE:
+                strbuf_addstr(sb, "false");
+                return;
+        case JSON_INTEGER:
+                strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+                return;
         case JSON_REAL: {
                 double d = json_real_value(v);
                 if (isnan(d))
@@ -158,12 +180,15 @@ void hot_py_json_dumps(struct strbuf *sb, const json_t *v)
                         hot_py_float(sb, d);
                 return;
         }
-        case JSON_STRING: json_string_out(sb, json_string_value(v), json_string_length(v)); return;
+        case JSON_STRING:
+                json_string_out(sb, json_string_value(v), json_string_length(v));
+                return;
         case JSON_ARRAY: {
                 size_t i;
                 json_t *it;
                 strbuf_addch(sb, '[');
-                json_array_foreach((json_t *)v, i, it) {
+                json_array_foreach((json_t *)v, i, it)
+                {
                         if (i)
                                 strbuf_addstr(sb, ", ");
                         hot_py_json_dumps(sb, it);
@@ -176,8 +201,7 @@ void hot_py_json_dumps(struct strbuf *sb, const json_t *v)
                 const char **keys = xnew(const char *, n ? n : 1);
                 const char *k;
                 json_t *it;
-                json_object_foreach((json_t *)v, k, it)
-                        keys[i++] = k;
+                json_object_foreach((json_t *)v, k, it) keys[i++] = k;
                 qsort(keys, n, sizeof(*keys), cmp_keys);
                 strbuf_addch(sb, '{');
                 for (i = 0; i < n; i++) {
@@ -235,12 +259,15 @@ static void repr_string(struct strbuf *sb, const char *s, size_t len)
 void hot_py_repr(struct strbuf *sb, const json_t *v)
 {
         switch (json_typeof(v)) {
-        case JSON_STRING: repr_string(sb, json_string_value(v), json_string_length(v)); return;
+        case JSON_STRING:
+                repr_string(sb, json_string_value(v), json_string_length(v));
+                return;
         case JSON_ARRAY: {
                 size_t i;
                 json_t *it;
                 strbuf_addch(sb, '[');
-                json_array_foreach((json_t *)v, i, it) {
+                json_array_foreach((json_t *)v, i, it)
+                {
                         if (i)
                                 strbuf_addstr(sb, ", ");
                         hot_py_repr(sb, it);
@@ -253,7 +280,8 @@ void hot_py_repr(struct strbuf *sb, const json_t *v)
                 json_t *it;
                 bool first = true;
                 strbuf_addch(sb, '{');
-                json_object_foreach((json_t *)v, k, it) {
+                json_object_foreach((json_t *)v, k, it)
+                {
                         if (!first)
                                 strbuf_addstr(sb, ", ");
                         first = false;
@@ -272,13 +300,26 @@ void hot_py_repr(struct strbuf *sb, const json_t *v)
 void hot_py_str(struct strbuf *sb, const json_t *v)
 {
         switch (json_typeof(v)) {
-        case JSON_NULL: strbuf_addstr(sb, "None"); return;
-        case JSON_TRUE: strbuf_addstr(sb, "True"); return;
-        case JSON_FALSE: strbuf_addstr(sb, "False"); return;
-        case JSON_INTEGER: strbuf_addf(sb, "%lld", (long long)json_integer_value(v)); return;
-        case JSON_REAL: hot_py_float(sb, json_real_value(v)); return;
-        case JSON_STRING: strbuf_add(sb, json_string_value(v), json_string_length(v)); return;
-        default: hot_py_repr(sb, v);
+        case JSON_NULL:
+                strbuf_addstr(sb, "None");
+                return;
+        case JSON_TRUE:
+                strbuf_addstr(sb, "True");
+                return;
+        case JSON_FALSE:
+                strbuf_addstr(sb, "False");
+                return;
+        case JSON_INTEGER:
+                strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+                return;
+        case JSON_REAL:
+                hot_py_float(sb, json_real_value(v));
+                return;
+        case JSON_STRING:
+                strbuf_add(sb, json_string_value(v), json_string_length(v));
+                return;
+        default:
+                hot_py_repr(sb, v);
         }
 }
 
@@ -310,10 +351,12 @@ bool hot_py_eq(const json_t *a, const json_t *b)
         if (json_typeof(a) != json_typeof(b))
                 return false;
         switch (json_typeof(a)) {
-        case JSON_NULL: return true;
+        case JSON_NULL:
+                return true;
         case JSON_STRING:
                 return json_string_length(a) == json_string_length(b) &&
-                       memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+                       memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) ==
+                               0;
         case JSON_ARRAY: {
                 size_t n = json_array_size(a);
                 if (n != json_array_size(b))
@@ -328,20 +371,20 @@ bool hot_py_eq(const json_t *a, const json_t *b)
                 json_t *it;
                 if (json_object_size(a) != json_object_size(b))
                         return false;
-                json_object_foreach((json_t *)a, k, it)
-                        if (!hot_py_eq(it, json_object_get(b, k)))
-                                return false;
+                json_object_foreach((json_t *)a, k,
+                                    it) if (!hot_py_eq(it, json_object_get(b, k))) return false;
                 return true;
         }
-        default: return false;
+        default:
+                return false;
         }
 }
 
 const char *hot_py_type(const json_t *v)
 {
         static const char *const names[] = {
-                [JSON_OBJECT] = "dict", [JSON_ARRAY] = "list",  [JSON_STRING] = "str",
-                [JSON_INTEGER] = "int", [JSON_REAL] = "float",  [JSON_TRUE] = "bool",
+                [JSON_OBJECT] = "dict", [JSON_ARRAY] = "list",    [JSON_STRING] = "str",
+                [JSON_INTEGER] = "int", [JSON_REAL] = "float",    [JSON_TRUE] = "bool",
                 [JSON_FALSE] = "bool",  [JSON_NULL] = "NoneType",
         };
         return v ? names[json_typeof(v)] : "NoneType";

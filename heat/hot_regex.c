@@ -11,8 +11,21 @@
 #include "heat/hot_regex.h"
 
 enum op {
-        OP_CHAR, OP_ANY, OP_CLASS, OP_SPLIT, OP_JMP, OP_MATCH, OP_BOL, OP_EOL, OP_EOS,
-        OP_WORDB, OP_NWORDB, OP_LOOK, OP_NLOOK, OP_MARK, OP_PROGRESS,
+        OP_CHAR,
+        OP_ANY,
+        OP_CLASS,
+        OP_SPLIT,
+        OP_JMP,
+        OP_MATCH,
+        OP_BOL,
+        OP_EOL,
+        OP_EOS,
+        OP_WORDB,
+        OP_NWORDB,
+        OP_LOOK,
+        OP_NLOOK,
+        OP_MARK,
+        OP_PROGRESS,
 };
 
 struct range {
@@ -28,9 +41,9 @@ struct cls {
 
 struct inst {
         enum op op;
-        unsigned c;    /* OP_CHAR */
-        int x, y;      /* jump targets / OP_LOOK: sub-program end; OP_MARK/PROGRESS: slot */
-        int cls;       /* OP_CLASS index */
+        unsigned c; /* OP_CHAR */
+        int x, y;   /* jump targets / OP_LOOK: sub-program end; OP_MARK/PROGRESS: slot */
+        int cls;    /* OP_CLASS index */
 };
 
 struct hot_regex {
@@ -114,8 +127,8 @@ static bool cls_match(const struct cls *c, unsigned ch)
 {
         bool in = false;
 
-        if (((c->flags & 1) && ch < 0x80 && isdigit((int)ch)) ||
-            ((c->flags & 2) && is_word(ch)) || ((c->flags & 4) && is_space(ch)) ||
+        if (((c->flags & 1) && ch < 0x80 && isdigit((int)ch)) || ((c->flags & 2) && is_word(ch)) ||
+            ((c->flags & 4) && is_space(ch)) ||
             ((c->flags & 8) && !(ch < 0x80 && isdigit((int)ch))) ||
             ((c->flags & 16) && !is_word(ch)) || ((c->flags & 32) && !is_space(ch)))
                 in = true;
@@ -135,25 +148,54 @@ static int parse_escape(struct parser *P, unsigned *cp, unsigned *flags, bool in
                 return perr(P, "bad escape (end of pattern)");
         P->p++;
         switch (c) {
-        case 'd': *flags = 1; return 2;
-        case 'w': *flags = 2; return 2;
-        case 's': *flags = 4; return 2;
-        case 'D': *flags = 8; return 2;
-        case 'W': *flags = 16; return 2;
-        case 'S': *flags = 32; return 2;
-        case 'n': *cp = '\n'; return 1;
-        case 't': *cp = '\t'; return 1;
-        case 'r': *cp = '\r'; return 1;
-        case 'f': *cp = '\f'; return 1;
-        case 'v': *cp = '\v'; return 1;
-        case 'a': *cp = '\a'; return 1;
-        case '0': *cp = 0; return 1;
+        case 'd':
+                *flags = 1;
+                return 2;
+        case 'w':
+                *flags = 2;
+                return 2;
+        case 's':
+                *flags = 4;
+                return 2;
+        case 'D':
+                *flags = 8;
+                return 2;
+        case 'W':
+                *flags = 16;
+                return 2;
+        case 'S':
+                *flags = 32;
+                return 2;
+        case 'n':
+                *cp = '\n';
+                return 1;
+        case 't':
+                *cp = '\t';
+                return 1;
+        case 'r':
+                *cp = '\r';
+                return 1;
+        case 'f':
+                *cp = '\f';
+                return 1;
+        case 'v':
+                *cp = '\v';
+                return 1;
+        case 'a':
+                *cp = '\a';
+                return 1;
+        case '0':
+                *cp = 0;
+                return 1;
         case 'x': {
                 unsigned v = 0;
                 for (int i = 0; i < 2; i++) {
                         if (!isxdigit((unsigned char)*P->p))
                                 return perr(P, "incomplete escape \\x");
-                        v = v * 16 + (unsigned)(isdigit((unsigned char)*P->p) ? *P->p - '0' : (tolower((unsigned char)*P->p) - 'a' + 10));
+                        v = v * 16 +
+                            (unsigned)(isdigit((unsigned char)*P->p)
+                                               ? *P->p - '0'
+                                               : (tolower((unsigned char)*P->p) - 'a' + 10));
                         P->p++;
                 }
                 *cp = v;
@@ -166,9 +208,15 @@ static int parse_escape(struct parser *P, unsigned *cp, unsigned *flags, bool in
                 }
                 *cp = OP_WORDB;
                 return 3;
-        case 'B': *cp = OP_NWORDB; return 3;
-        case 'A': *cp = OP_BOL; return 3;
-        case 'Z': *cp = OP_EOS; return 3;
+        case 'B':
+                *cp = OP_NWORDB;
+                return 3;
+        case 'A':
+                *cp = OP_BOL;
+                return 3;
+        case 'Z':
+                *cp = OP_EOS;
+                return 3;
         default:
                 if (isalnum((unsigned char)c))
                         return perr(P, "unsupported escape in pattern");
@@ -413,7 +461,9 @@ static int parse_atom(struct parser *P)
                         return 2;
                 }
                 return 1;
-        case '*': case '+': case '?':
+        case '*':
+        case '+':
+        case '?':
                 return perr(P, "nothing to repeat");
         default:
                 cp = next_cp(&P->p);

@@ -13,11 +13,11 @@ struct hot_rtype_ops; /* part 2: create / check_complete / update / delete */
 
 struct hot_rtype {
         const char *name;
-        const char *props;    /* space-separated property names ("*" prefix = required) */
-        const char *attrs;    /* space-separated attribute names (show is implicit) */
-        bool any_attr;        /* overrides attribute lookup (None, groups, templates...) */
-        bool any_prop;        /* accepts any property (OS::Heat::None) */
-        bool snapshot;        /* supports the Snapshot deletion policy */
+        const char *props; /* space-separated property names ("*" prefix = required) */
+        const char *attrs; /* space-separated attribute names (show is implicit) */
+        bool any_attr;     /* overrides attribute lookup (None, groups, templates...) */
+        bool any_prop;     /* accepts any property (OS::Heat::None) */
+        bool snapshot;     /* supports the Snapshot deletion policy */
         const struct hot_rtype_ops *ops;
 };
 

@@ -35,8 +35,10 @@ struct loader {
 
 static bool match_bool(const char *s, bool *ret)
 {
-        static const char *const t[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
-        static const char *const f[] = {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+        static const char *const t[] = {"yes",  "Yes", "YES", "true", "True",
+                                        "TRUE", "on",  "On",  "ON"};
+        static const char *const f[] = {"no",    "No",  "NO",  "false", "False",
+                                        "FALSE", "off", "Off", "OFF"};
 
         for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
                 if (strcmp(s, t[i]) == 0) {
@@ -348,8 +350,8 @@ static int marked_error(struct loader *L, const char *context, const yaml_mark_t
                 strbuf_addstr(&sb, context);
                 any = true;
         }
-        if (cmark && (!problem || !pmark || cmark->line != pmark->line ||
-                      cmark->column != pmark->column)) {
+        if (cmark &&
+            (!problem || !pmark || cmark->line != pmark->line || cmark->column != pmark->column)) {
                 if (any)
                         strbuf_addch(&sb, '\n');
                 add_mark(L, &sb, *cmark);
@@ -477,8 +479,8 @@ static int load_scalar(struct loader *L, yaml_event_t *ev, json_t **ret)
                 return 0;
         }
         {
-                _cleanup_free_ char *msg = xasprintf(
-                        "could not determine a constructor for the tag '%s'", tag);
+                _cleanup_free_ char *msg =
+                        xasprintf("could not determine a constructor for the tag '%s'", tag);
                 return marked_error(L, NULL, NULL, msg, &ev->start_mark);
         }
 }
@@ -494,8 +496,8 @@ static int check_collection_tag(struct loader *L, yaml_event_t *ev, const char *
         if (t && strcmp(t, want) == 0)
                 return 0;
         {
-                _cleanup_free_ char *msg = xasprintf(
-                        "could not determine a constructor for the tag '%s'", tag);
+                _cleanup_free_ char *msg =
+                        xasprintf("could not determine a constructor for the tag '%s'", tag);
                 return marked_error(L, NULL, NULL, msg, &ev->start_mark);
         }
 }
@@ -548,9 +550,8 @@ static void merge_into(json_t *merged, json_t *src)
         json_t *v;
 
         /* earlier merge sources win: only add keys not yet present */
-        json_object_foreach(src, k, v)
-                if (!json_object_get(merged, k))
-                        json_object_set(merged, k, v);
+        json_object_foreach(src, k, v) if (!json_object_get(merged, k))
+                json_object_set(merged, k, v);
 }
 
 static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t **ret)
@@ -607,7 +608,8 @@ static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t *
                         } else if (json_is_array(val)) {
                                 size_t i;
                                 json_t *m;
-                                json_array_foreach(val, i, m) {
+                                json_array_foreach(val, i, m)
+                                {
                                         if (!json_is_object(m)) {
                                                 json_decref(val);
                                                 return marked_error(
@@ -637,8 +639,7 @@ static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t *
         if (merged) {
                 const char *k;
                 json_t *v;
-                json_object_foreach(obj, k, v)
-                        json_object_set(merged, k, v);
+                json_object_foreach(obj, k, v) json_object_set(merged, k, v);
                 *ret = TAKE_PTR(merged);
                 return 0;
         }
@@ -653,11 +654,9 @@ static size_t json_node_count(json_t *j)
         json_t *v;
 
         if (json_is_object(j)) {
-                json_object_foreach(j, k, v)
-                        n += json_node_count(v);
+                json_object_foreach(j, k, v) n += json_node_count(v);
         } else if (json_is_array(j)) {
-                json_array_foreach(j, i, v)
-                        n += json_node_count(v);
+                json_array_foreach(j, i, v) n += json_node_count(v);
         }
         return n;
 }
@@ -683,8 +682,8 @@ static int load_node(struct loader *L, yaml_event_t *ev, int depth, json_t **ret
                         }
                 }
                 {
-                        _cleanup_free_ char *msg = xasprintf(
-                                "found undefined alias '%s'", (const char *)ev->data.alias.anchor);
+                        _cleanup_free_ char *msg = xasprintf("found undefined alias '%s'",
+                                                             (const char *)ev->data.alias.anchor);
                         return marked_error(L, NULL, NULL, msg, &ev->start_mark);
                 }
         case YAML_SCALAR_EVENT:
@@ -715,7 +714,8 @@ static int load_node(struct loader *L, yaml_event_t *ev, int depth, json_t **ret
         if (r < 0)
                 return r;
         if (anchor)
-                anchor_store(L, anchor, *ret, L->nodes - before ? L->nodes - before : json_node_count(*ret));
+                anchor_store(L, anchor, *ret,
+                             L->nodes - before ? L->nodes - before : json_node_count(*ret));
         return 0;
 }
 
@@ -768,8 +768,7 @@ fail:
         return r;
 }
 
-int hot_yaml_load(const char *buf, size_t len, const char *what, json_t **ret,
-                  struct hot_err *he)
+int hot_yaml_load(const char *buf, size_t len, const char *what, json_t **ret, struct hot_err *he)
 {
         struct loader L = {.buf = buf, .len = len, .what = what ? what : "[root stack]", .he = he};
         json_t *j;
@@ -780,8 +779,10 @@ int hot_yaml_load(const char *buf, size_t len, const char *what, json_t **ret,
         if (j) {
                 if (json_node_count(j) > HOT_YAML_MAX_NODES) {
                         json_decref(j);
-                        return hot_err_set(he, "ValueError", "Error parsing template %s "
-                                           "document too large", L.what);
+                        return hot_err_set(he, "ValueError",
+                                           "Error parsing template %s "
+                                           "document too large",
+                                           L.what);
                 }
                 *ret = j;
                 return 0;

@@ -20,8 +20,7 @@
  * document gives JSON null). Errors (he->type "ValueError"): `Error parsing template
  * <what> <yaml message>`, nesting/node limits. `what` names the document in messages
  * (Heat says "[root stack]" for the root template). */
-int hot_yaml_load(const char *buf, size_t len, const char *what, json_t **ret,
-                  struct hot_err *he);
+int hot_yaml_load(const char *buf, size_t len, const char *what, json_t **ret, struct hot_err *he);
 
 /* Applies PyYAML's YAML 1.1 implicit typing to one plain scalar; new reference. */
 json_t *hot_yaml_plain_scalar(const char *s, size_t len);

@@ -43,7 +43,8 @@ static bool eat(struct yq *Y, const char *tok)
         ws(Y);
         if (strncmp(Y->p, tok, n) != 0)
                 return false;
-        if (isalpha((unsigned char)tok[n - 1]) && (isalnum((unsigned char)Y->p[n]) || Y->p[n] == '_'))
+        if (isalpha((unsigned char)tok[n - 1]) &&
+            (isalnum((unsigned char)Y->p[n]) || Y->p[n] == '_'))
                 return false;
         Y->p += n;
         return true;
@@ -121,15 +122,15 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
         }
         if (self && n == 1 && strcmp(name, "contains") == 0) {
                 if (json_is_string(self) && json_is_string(x)) {
-                        *ret = json_boolean(strstr(json_string_value(self), json_string_value(x)) != NULL);
+                        *ret = json_boolean(strstr(json_string_value(self), json_string_value(x)) !=
+                                            NULL);
                         return 0;
                 }
                 if (json_is_array(self)) {
                         size_t i;
                         json_t *it;
                         bool f = false;
-                        json_array_foreach(self, i, it)
-                                f |= hot_py_eq(it, x);
+                        json_array_foreach(self, i, it) f |= hot_py_eq(it, x);
                         *ret = json_boolean(f);
                         return 0;
                 }
@@ -138,12 +139,14 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
             (strcmp(name, "toUpper") == 0 || strcmp(name, "toLower") == 0)) {
                 char *s = xstrdup(json_string_value(self));
                 for (char *q = s; *q; q++)
-                        *q = (char)(name[2] == 'U' ? toupper((unsigned char)*q) : tolower((unsigned char)*q));
+                        *q = (char)(name[2] == 'U' ? toupper((unsigned char)*q)
+                                                   : tolower((unsigned char)*q));
                 *ret = json_string(s);
                 free(s);
                 return 0;
         }
-        if (self && json_is_string(self) && n == 1 && json_is_string(x) && strcmp(name, "split") == 0) {
+        if (self && json_is_string(self) && n == 1 && json_is_string(x) &&
+            strcmp(name, "split") == 0) {
                 json_t *out = json_checked(json_array());
                 const char *p = json_string_value(self), *d = json_string_value(x), *h;
                 if (!*d) {
@@ -157,8 +160,9 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
                 return 0;
         }
         /* functions that take the collection as self or first argument */
-        if (!self && n >= 1 && (strcmp(name, "len") == 0 || strcmp(name, "sum") == 0 ||
-                                ((strcmp(name, "min") == 0 || strcmp(name, "max") == 0) && n == 1))) {
+        if (!self && n >= 1 &&
+            (strcmp(name, "len") == 0 || strcmp(name, "sum") == 0 ||
+             ((strcmp(name, "min") == 0 || strcmp(name, "max") == 0) && n == 1))) {
                 self = x;
         }
         if (self && (strcmp(name, "len") == 0 || strcmp(name, "count") == 0)) {
@@ -171,13 +175,14 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
                 *ret = json_integer((json_int_t)l);
                 return 0;
         }
-        if (self && json_is_array(self) && (strcmp(name, "sum") == 0 || strcmp(name, "min") == 0 ||
-                                            strcmp(name, "max") == 0)) {
+        if (self && json_is_array(self) &&
+            (strcmp(name, "sum") == 0 || strcmp(name, "min") == 0 || strcmp(name, "max") == 0)) {
                 size_t i;
                 json_t *it;
                 double acc = 0, d;
                 bool integral = true, first = true;
-                json_array_foreach(self, i, it) {
+                json_array_foreach(self, i, it)
+                {
                         if (!num(it, &d))
                                 return yerr(Y, "sequence items must be numbers");
                         integral &= json_is_integer(it);
@@ -203,7 +208,8 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
         if (!self && n == 1 && strcmp(name, "int") == 0) {
                 double d;
                 long long ll;
-                if (json_is_string(x) && str_to_ll(json_string_value(x), LLONG_MIN, LLONG_MAX, &ll) == 0)
+                if (json_is_string(x) &&
+                    str_to_ll(json_string_value(x), LLONG_MIN, LLONG_MAX, &ll) == 0)
                         *ret = json_integer(ll);
                 else if (num(x, &d))
                         *ret = mknum(d, true);
@@ -225,7 +231,8 @@ static int call(struct yq *Y, const char *name, json_t *self, json_t *a, json_t 
                 return 0;
         }
         {
-                _cleanup_free_ char *m = xasprintf("unsupported yaql method or function %s()", name);
+                _cleanup_free_ char *m =
+                        xasprintf("unsupported yaql method or function %s()", name);
                 return yerr(Y, m);
         }
 }
@@ -393,7 +400,7 @@ static int unary(struct yq *Y, json_t **ret)
 static int binary(struct yq *Y, int level, json_t **ret)
 {
         static const char *const ops[][6] = {
-                {"or", NULL}, {"and", NULL}, {"=", "!=", "<=", ">=", "<", ">"},
+                {"or", NULL},     {"and", NULL},    {"=", "!=", "<=", ">=", "<", ">"},
                 {"+", "-", NULL}, {"*", "/", NULL},
         };
         json_t *l = NULL;
@@ -425,9 +432,15 @@ static int binary(struct yq *Y, int level, json_t **ret)
                 } else if (num(l, &a) && num(r, &b)) {
                         bool in = json_is_integer(l) && json_is_integer(r);
                         switch (op[0]) {
-                        case '+': out = mknum(a + b, in); break;
-                        case '-': out = mknum(a - b, in); break;
-                        case '*': out = mknum(a * b, in); break;
+                        case '+':
+                                out = mknum(a + b, in);
+                                break;
+                        case '-':
+                                out = mknum(a - b, in);
+                                break;
+                        case '*':
+                                out = mknum(a * b, in);
+                                break;
                         case '/':
                                 if (b == 0) {
                                         json_decref(l);
@@ -436,11 +449,16 @@ static int binary(struct yq *Y, int level, json_t **ret)
                                 }
                                 out = mknum(in ? trunc(a / b) : a / b, in);
                                 break;
-                        case '<': out = json_boolean(op[1] == '=' ? a <= b : a < b); break;
-                        default: out = json_boolean(op[1] == '=' ? a >= b : a > b); break;
+                        case '<':
+                                out = json_boolean(op[1] == '=' ? a <= b : a < b);
+                                break;
+                        default:
+                                out = json_boolean(op[1] == '=' ? a >= b : a > b);
+                                break;
                         }
                 } else if (op[0] == '+' && json_is_string(l) && json_is_string(r)) {
-                        _cleanup_free_ char *s = xasprintf("%s%s", json_string_value(l), json_string_value(r));
+                        _cleanup_free_ char *s =
+                                xasprintf("%s%s", json_string_value(l), json_string_value(r));
                         out = json_string(s);
                 } else {
                         json_decref(l);

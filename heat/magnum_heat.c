@@ -12,8 +12,9 @@
 
 static int usage(void)
 {
-        fprintf(stderr, "usage: magnum-heat validate|resolve TEMPLATE [-e ENV]... [-P name=value]... "
-                        "[--files FILES.json] [--attrs ATTRS.json] [--stack-name NAME]\n");
+        fprintf(stderr,
+                "usage: magnum-heat validate|resolve TEMPLATE [-e ENV]... [-P name=value]... "
+                "[--files FILES.json] [--attrs ATTRS.json] [--stack-name NAME]\n");
         return 2;
 }
 
@@ -57,7 +58,8 @@ int main(int argc, char **argv)
                 const char *a = argv[i];
                 if ((strcmp(a, "-e") == 0 || strcmp(a, "--environment") == 0) && i + 1 < argc) {
                         envs[n_env++] = argv[++i];
-                } else if ((strcmp(a, "-P") == 0 || strcmp(a, "--parameter") == 0) && i + 1 < argc) {
+                } else if ((strcmp(a, "-P") == 0 || strcmp(a, "--parameter") == 0) &&
+                           i + 1 < argc) {
                         const char *kv = argv[++i], *eq = strchr(kv, '=');
                         _cleanup_free_ char *k = NULL;
                         if (!eq) {
@@ -113,7 +115,8 @@ int main(int argc, char **argv)
                         hot_err_clear(&he);
                         return 2;
                 }
-                out = json_pack("{sbssss}", "ok", 0, "error", he.type ? he.type : "Error", "message", msg);
+                out = json_pack("{sbssss}", "ok", 0, "error", he.type ? he.type : "Error",
+                                "message", msg);
                 rc = 1;
         } else {
                 rc = 0;

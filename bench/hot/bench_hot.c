@@ -18,8 +18,8 @@
 #include "heat/hot_yaml.h"
 
 static const char *const envs[] = {
-        "with_private_network", "no_etcd_volume", "no_volume", "with_master_lb_octavia",
-        "enable_floating_ip", "enable_lb_floating_ip",
+        "with_private_network",   "no_etcd_volume",     "no_volume",
+        "with_master_lb_octavia", "enable_floating_ip", "enable_lb_floating_ip",
 };
 
 struct counts {
@@ -45,22 +45,23 @@ static json_t *fill_params(const char *path, json_t *given)
                 hot_err_clear(&he);
                 return out;
         }
-        json_object_foreach(json_object_get(t, "parameters"), name, def) {
+        json_object_foreach(json_object_get(t, "parameters"), name, def)
+        {
                 const char *type = json_string_value(json_object_get(def, "type"));
                 json_t *cons = json_object_get(def, "constraints"), *c, *v = NULL;
                 size_t i;
                 if (json_object_get(def, "default") || json_object_get(out, name))
                         continue;
-                json_array_foreach(cons, i, c)
-                        if (json_array_size(json_object_get(c, "allowed_values")))
-                                v = json_incref(json_array_get(json_object_get(c, "allowed_values"), 0));
+                json_array_foreach(cons, i,
+                                   c) if (json_array_size(json_object_get(c, "allowed_values"))) v =
+                        json_incref(json_array_get(json_object_get(c, "allowed_values"), 0));
                 if (!v)
-                        v = !type ? json_string("x")
-                            : strcmp(type, "number") == 0  ? json_integer(1)
-                            : strcmp(type, "boolean") == 0 ? json_false()
-                            : strcmp(type, "json") == 0    ? json_object()
+                        v = !type                                       ? json_string("x")
+                            : strcmp(type, "number") == 0               ? json_integer(1)
+                            : strcmp(type, "boolean") == 0              ? json_false()
+                            : strcmp(type, "json") == 0                 ? json_object()
                             : strcmp(type, "comma_delimited_list") == 0 ? json_string("")
-                                                                       : json_string("bench");
+                                                                        : json_string("bench");
                 json_object_set_new(out, name, v);
         }
         json_decref(t);
@@ -72,8 +73,11 @@ static void run_one(const char *path, json_t *params, const char *const *env_pat
 {
         _cleanup_free_ char *dir = NULL;
         json_t *out = NULL, *res, *rd, *p;
-        struct hot_input in = {.tmpl_path = path, .env_paths = env_paths, .n_env = n_env,
-                               .stack_name = "bench", .file_cache = file_cache};
+        struct hot_input in = {.tmpl_path = path,
+                               .env_paths = env_paths,
+                               .n_env = n_env,
+                               .stack_name = "bench",
+                               .file_cache = file_cache};
         struct hot_err he = HOT_ERR_INIT;
         const char *name;
 
@@ -104,7 +108,8 @@ static void run_one(const char *path, json_t *params, const char *const *env_pat
                 dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
         }
         res = json_object_get(out, "resources");
-        json_object_foreach(res, name, rd) {
+        json_object_foreach(res, name, rd)
+        {
                 const char *type = json_string_value(json_object_get(rd, "type"));
                 json_t *props = json_object_get(rd, "properties"), *child_params;
                 _cleanup_free_ char *child = NULL;
@@ -119,8 +124,9 @@ static void run_one(const char *path, json_t *params, const char *const *env_pat
                 if (access(child, R_OK) != 0 && env_paths && n_env) {
                         /* registry values are relative to the environment file */
                         const char *slash = strrchr(env_paths[0], '/');
-                        _cleanup_free_ char *edir = slash ? xstrndup(env_paths[0], (size_t)(slash - env_paths[0]))
-                                                          : xstrdup(".");
+                        _cleanup_free_ char *edir =
+                                slash ? xstrndup(env_paths[0], (size_t)(slash - env_paths[0]))
+                                      : xstrdup(".");
                         free(child);
                         child = xasprintf("%s/%s", edir, type);
                 }
@@ -128,9 +134,8 @@ static void run_one(const char *path, json_t *params, const char *const *env_pat
                 {
                         const char *k;
                         json_t *v;
-                        json_object_foreach(props, k, v)
-                                if (!json_is_null(v))
-                                        json_object_set(child_params, k, v);
+                        json_object_foreach(props, k, v) if (!json_is_null(v))
+                                json_object_set(child_params, k, v);
                 }
                 run_one(child, child_params, env_paths, n_env, depth + 1, c);
                 json_decref(child_params);
@@ -165,7 +170,8 @@ int main(int argc, char **argv)
         }
         root = xasprintf("%s/k8s_fedora_coreos_v1/templates/kubecluster.yaml", drivers);
         for (size_t i = 0; i < ARRAY_SIZE(envs); i++) {
-                env_store[i] = xasprintf("%s/common/templates/environments/%s.yaml", drivers, envs[i]);
+                env_store[i] =
+                        xasprintf("%s/common/templates/environments/%s.yaml", drivers, envs[i]);
                 env_paths[i] = env_store[i];
         }
         /* what Magnum sets for the cluster stack (the rest: defaults / filled by type) */

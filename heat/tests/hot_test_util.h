@@ -11,9 +11,13 @@
 static inline json_t *hot_t_resolve(const char *text, json_t *params, json_t *files,
                                     const char *const *envs, size_t n_env, char **ret_err)
 {
-        struct hot_input in = {.tmpl_path = "/nonexistent/t.yaml", .tmpl_text = text,
-                               .tmpl_len = strlen(text), .params = params, .files = files,
-                               .env_paths = envs, .n_env = n_env};
+        struct hot_input in = {.tmpl_path = "/nonexistent/t.yaml",
+                               .tmpl_text = text,
+                               .tmpl_len = strlen(text),
+                               .params = params,
+                               .files = files,
+                               .env_paths = envs,
+                               .n_env = n_env};
         struct hot_err he = HOT_ERR_INIT;
         json_t *out = NULL;
 
@@ -30,9 +34,13 @@ static inline json_t *hot_t_resolve(const char *text, json_t *params, json_t *fi
 static inline char *hot_t_validate(const char *text, json_t *params, json_t *files,
                                    const char *const *envs, size_t n_env, json_t **ret)
 {
-        struct hot_input in = {.tmpl_path = "/nonexistent/t.yaml", .tmpl_text = text,
-                               .tmpl_len = strlen(text), .params = params, .files = files,
-                               .env_paths = envs, .n_env = n_env};
+        struct hot_input in = {.tmpl_path = "/nonexistent/t.yaml",
+                               .tmpl_text = text,
+                               .tmpl_len = strlen(text),
+                               .params = params,
+                               .files = files,
+                               .env_paths = envs,
+                               .n_env = n_env};
         struct hot_err he = HOT_ERR_INIT;
         json_t *out = NULL;
 

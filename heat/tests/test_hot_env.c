@@ -22,11 +22,13 @@ static void expect_error(const char *text, const char *want)
 static void test_versions_sections(void **state)
 {
         (void)state;
-        expect_error("heat_template_version: 2099-01-01\n",
-                     "InvalidTemplateVersion: The template version is invalid: \"heat_template_version: "
-                     "2099-01-01\". \"heat_template_version\" should be one of: 2013-05-23, 2014-10-16, "
-                     "2015-04-30, 2015-10-15, 2016-04-08, 2016-10-14, 2017-02-24, 2017-09-01, 2018-03-02, "
-                     "2018-08-31, 2021-04-16, newton, ocata, pike, queens, rocky, wallaby");
+        expect_error(
+                "heat_template_version: 2099-01-01\n",
+                "InvalidTemplateVersion: The template version is invalid: \"heat_template_version: "
+                "2099-01-01\". \"heat_template_version\" should be one of: 2013-05-23, 2014-10-16, "
+                "2015-04-30, 2015-10-15, 2016-04-08, 2016-10-14, 2017-02-24, 2017-09-01, "
+                "2018-03-02, "
+                "2018-08-31, 2021-04-16, newton, ocata, pike, queens, rocky, wallaby");
         expect_error("heat_template_version: 2015-04-30\nfoo: {}\n",
                      "InvalidTemplateSection: The template section is invalid: foo");
         expect_error("heat_template_version: 2015-04-30\nconditions: {}\n",
@@ -34,23 +36,31 @@ static void test_versions_sections(void **state)
         expect_error("description: x\n", "ValueError: Template format version not found.");
         expect_error("- 1\n", "ValueError: The template is not a JSON object or YAML mapping.");
         expect_error("heat_template_version: 2015-04-30\nresources:\n  r: {typo: x}\n",
-                     "StackValidationFailed: \"typo\" is not a valid keyword inside a resource definition");
+                     "StackValidationFailed: \"typo\" is not a valid keyword inside a resource "
+                     "definition");
         expect_error("heat_template_version: 2015-04-30\nresources:\n  r: {type: OS::Foo::Bar}\n",
                      "StackValidationFailed: The Resource Type (OS::Foo::Bar) could not be found.");
-        expect_error("heat_template_version: 2015-04-30\nresources:\n  r: {type: OS::Heat::None, depends_on: nope}\n",
-                     "InvalidTemplateReference: The specified reference \"nope\" (in r) is incorrect.");
-        expect_error("heat_template_version: 2015-04-30\nresources:\n  r:\n    type: OS::Heat::RandomString\n"
+        expect_error(
+                "heat_template_version: 2015-04-30\nresources:\n  r: {type: OS::Heat::None, "
+                "depends_on: nope}\n",
+                "InvalidTemplateReference: The specified reference \"nope\" (in r) is incorrect.");
+        expect_error("heat_template_version: 2015-04-30\nresources:\n  r:\n    type: "
+                     "OS::Heat::RandomString\n"
                      "    properties: {lenght: 3}\n",
-                     "StackValidationFailed: Property error: resources.r.properties: Unknown Property lenght");
-        expect_error("heat_template_version: 2015-04-30\nresources:\n  r:\n    type: OS::Heat::Value\n"
-                     "    properties: {value: {get_resource: q}}\n",
-                     "InvalidTemplateReference: The specified reference \"q\" (in r.Properties.value) is incorrect.");
+                     "StackValidationFailed: Property error: resources.r.properties: Unknown "
+                     "Property lenght");
+        expect_error(
+                "heat_template_version: 2015-04-30\nresources:\n  r:\n    type: OS::Heat::Value\n"
+                "    properties: {value: {get_resource: q}}\n",
+                "InvalidTemplateReference: The specified reference \"q\" (in r.Properties.value) "
+                "is incorrect.");
         expect_error("heat_template_version: 2015-04-30\nparameters:\n  r: {type: string}\n"
                      "resources:\n  r: {type: OS::Heat::None}\n",
                      "StackValidationFailed: Duplicate names {'r'}");
-        expect_error("heat_template_version: 2015-04-30\noutputs:\n  o: {description: x}\n",
-                     "StackValidationFailed: Output validation error: outputs.o: Each output definition "
-                     "must contain a value key.");
+        expect_error(
+                "heat_template_version: 2015-04-30\noutputs:\n  o: {description: x}\n",
+                "StackValidationFailed: Output validation error: outputs.o: Each output definition "
+                "must contain a value key.");
         expect_error("heat_template_version: 2016-10-14\nresources:\n  r: {type: OS::Heat::None, "
                      "deletion_policy: Keep}\n",
                      "StackValidationFailed: Invalid deletion policy \"Keep\"");
@@ -78,20 +88,27 @@ static void test_conditions(void **state)
         assert_true(json_is_true(json_object_get(json_object_get(out, "conditions"), "both")));
         assert_non_null(json_object_get(json_object_get(out, "resources"), "a"));
         assert_null(json_object_get(json_object_get(out, "resources"), "b"));
-        assert_string_equal(json_string_value(json_object_get(json_object_get(out, "outputs"), "o")), "a");
+        assert_string_equal(
+                json_string_value(json_object_get(json_object_get(out, "outputs"), "o")), "a");
         assert_null(json_object_get(json_object_get(out, "outputs"), "p"));
 
         expect_error("heat_template_version: 2016-10-14\nconditions:\n  c: {get_attr: [a, b]}\n",
-                     "StackValidationFailed: conditions.c.get_attr: The function \"get_attr\" is invalid in this context");
+                     "StackValidationFailed: conditions.c.get_attr: The function \"get_attr\" is "
+                     "invalid in this context");
         expect_error("heat_template_version: 2016-10-14\nconditions:\n  c: yes_please\n",
-                     "StackValidationFailed: Condition validation error: The definition of condition \"c\" is invalid: yes_please");
-        expect_error("heat_template_version: 2016-10-14\nconditions:\n  a: {not: b}\n  b: {not: a}\n"
-                     "resources:\n  r: {type: OS::Heat::None, condition: a}\n",
-                     "StackValidationFailed: Condition validation error: Circular definition for condition \"a\"");
-        expect_error("heat_template_version: 2016-10-14\nresources:\n  r: {type: OS::Heat::None, condition: zz}\n",
+                     "StackValidationFailed: Condition validation error: The definition of "
+                     "condition \"c\" is invalid: yes_please");
+        expect_error(
+                "heat_template_version: 2016-10-14\nconditions:\n  a: {not: b}\n  b: {not: a}\n"
+                "resources:\n  r: {type: OS::Heat::None, condition: a}\n",
+                "StackValidationFailed: Condition validation error: Circular definition for "
+                "condition \"a\"");
+        expect_error("heat_template_version: 2016-10-14\nresources:\n  r: {type: OS::Heat::None, "
+                     "condition: zz}\n",
                      "StackValidationFailed: resources.r.condition: Invalid condition \"zz\"");
         expect_error("heat_template_version: 2016-10-14\nconditions:\n  c: {and: [true]}\n",
-                     "StackValidationFailed: conditions.c.and: The minimum number of condition arguments to \"and\" is 2.");
+                     "StackValidationFailed: conditions.c.and: The minimum number of condition "
+                     "arguments to \"and\" is 2.");
 }
 
 static void test_environment(void **state)
@@ -107,13 +124,16 @@ static void test_environment(void **state)
                            "outputs:\n  a: {value: {get_param: a}}\n  b: {value: {get_param: b}}\n"
                            "  l: {value: {get_param: l}}\n";
         json_auto_t *files = json_pack(
-                "{ss ss ss ss}",
-                "e1.yaml", "parameters: {b: from-e1}\nparameter_defaults: {a: d1}\n"
-                           "resource_registry:\n  My::Alias: OS::Heat::None\n  Glob::*: OS::Heat::*\n  Many::*: OS::Heat::None\n"
-                           "  My::Nested: nested.yaml\n",
-                "e2.yaml", "parameters: {b: from-e2, l: p}\nparameter_merge_strategies: {l: merge}\n",
+                "{ss ss ss ss}", "e1.yaml",
+                "parameters: {b: from-e1}\nparameter_defaults: {a: d1}\n"
+                "resource_registry:\n  My::Alias: OS::Heat::None\n  Glob::*: OS::Heat::*\n  "
+                "Many::*: OS::Heat::None\n"
+                "  My::Nested: nested.yaml\n",
+                "e2.yaml",
+                "parameters: {b: from-e2, l: p}\nparameter_merge_strategies: {l: merge}\n",
                 "e3.yaml", "parameters: {l: q}\nparameter_merge_strategies: {l: merge}\n",
-                "/nonexistent/nested.yaml", "heat_template_version: 2015-04-30\nparameters:\n  size: {type: number}\n");
+                "/nonexistent/nested.yaml",
+                "heat_template_version: 2015-04-30\nparameters:\n  size: {type: number}\n");
         const char *envs[] = {"e1.yaml", "e2.yaml", "e3.yaml"};
         json_auto_t *params = json_pack("{ss}", "b", "from-request");
         char *err = NULL;
@@ -124,7 +144,8 @@ static void test_environment(void **state)
         /* the registry value nested.yaml resolves against the env file's directory; give it
          * in the files map under the path the CLI would look up */
         json_object_set_new(files, "./nested.yaml",
-                            json_string("heat_template_version: 2015-04-30\nparameters:\n  size: {type: number}\n"));
+                            json_string("heat_template_version: 2015-04-30\nparameters:\n  size: "
+                                        "{type: number}\n"));
         out = hot_t_resolve(tmpl, params, files, envs, 3, &err);
         if (err)
                 fail_msg("%s", err);
@@ -135,9 +156,12 @@ static void test_environment(void **state)
         /* merge strategy: comma-joined */
         assert_int_equal(json_array_size(json_object_get(o, "l")), 2);
         o = json_object_get(out, "resources");
-        assert_string_equal(json_string_value(json_object_get(json_object_get(o, "x"), "type")), "OS::Heat::None");
-        assert_string_equal(json_string_value(json_object_get(json_object_get(o, "y"), "type")), "OS::Heat::Value");
-        assert_string_equal(json_string_value(json_object_get(json_object_get(o, "w"), "type")), "OS::Heat::None");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(o, "x"), "type")),
+                            "OS::Heat::None");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(o, "y"), "type")),
+                            "OS::Heat::Value");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(o, "w"), "type")),
+                            "OS::Heat::None");
         json_decref(out);
         out = NULL;
 

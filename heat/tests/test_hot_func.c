@@ -18,14 +18,13 @@ struct fcase {
         const char *error; /* "Class: message" or NULL */
 };
 
-static const char params_yaml[] =
-        "parameters:\n"
-        "  s: {type: string, default: abc}\n"
-        "  n: {type: number, default: 2}\n"
-        "  l: {type: comma_delimited_list, default: 'x,y'}\n"
-        "  j: {type: json, default: {a: [1, 2]}}\n"
-        "  b: {type: boolean, default: 'yes'}\n"
-        "conditions_placeholder: {}\n";
+static const char params_yaml[] = "parameters:\n"
+                                  "  s: {type: string, default: abc}\n"
+                                  "  n: {type: number, default: 2}\n"
+                                  "  l: {type: comma_delimited_list, default: 'x,y'}\n"
+                                  "  j: {type: json, default: {a: [1, 2]}}\n"
+                                  "  b: {type: boolean, default: 'yes'}\n"
+                                  "conditions_placeholder: {}\n";
 
 static const struct fcase cases[] = {
         /* get_param: typed values, paths, misses give "" */
@@ -37,53 +36,93 @@ static const struct fcase cases[] = {
         {"2018-08-31", "{get_param: [j, zz]}", "\"\"", NULL},
         {"2018-08-31", "{get_param: [l, 1]}", "\"y\"", NULL},
         {"2018-08-31", "{get_param: OS::stack_name}", "\"unit\"", NULL},
-        {"2018-08-31", "{get_param: nope}", NULL, "UserParameterMissing: The Parameter (nope) was not provided."},
-        {"2018-08-31", "{get_param: []}", NULL, "ValueError: Function \"get_param\" must have arguments"},
-        {"2018-08-31", "{get_param: {a: b}}", NULL, "TypeError: Argument to \"get_param\" must be string or list"},
+        {"2018-08-31", "{get_param: nope}", NULL,
+         "UserParameterMissing: The Parameter (nope) was not provided."},
+        {"2018-08-31", "{get_param: []}", NULL,
+         "ValueError: Function \"get_param\" must have arguments"},
+        {"2018-08-31", "{get_param: {a: b}}", NULL,
+         "TypeError: Argument to \"get_param\" must be string or list"},
         /* list_join */
         {"2018-08-31", "{list_join: [',', [a, b], [c]]}", "\"a,b,c\"", NULL},
         {"2018-08-31", "{list_join: [',', [a, {x: 1}, null]]}", "\"a,{\\\"x\\\": 1},\"", NULL},
-        {"2018-08-31", "{list_join: [',', [1]]}", NULL, "TypeError: Items to join must be string, map or list not 1"},
-        {"2018-08-31", "{list_join: [',', abc]}", NULL, "TypeError: \"list_join\" must operate on a list"},
-        {"2018-08-31", "{list_join: [',']}", NULL, "StackValidationFailed: outputs.o.value.list_join: Incorrect arguments to \"list_join\" should be: \"list_join\" : [ \" \", [ \"str1\", \"str2\"] ...]"},
+        {"2018-08-31", "{list_join: [',', [1]]}", NULL,
+         "TypeError: Items to join must be string, map or list not 1"},
+        {"2018-08-31", "{list_join: [',', abc]}", NULL,
+         "TypeError: \"list_join\" must operate on a list"},
+        {"2018-08-31", "{list_join: [',']}", NULL,
+         "StackValidationFailed: outputs.o.value.list_join: Incorrect arguments to \"list_join\" "
+         "should be: \"list_join\" : [ \" \", [ \"str1\", \"str2\"] ...]"},
         {"2014-10-16", "{list_join: [',', [a, b]]}", "\"a,b\"", NULL},
-        {"2014-10-16", "{list_join: [',', [a], [b]]}", NULL, "StackValidationFailed: outputs.o.value.list_join: Incorrect arguments to \"list_join\" should be: \"list_join\" : [ \" \", [ \"str1\", \"str2\"]]"},
+        {"2014-10-16", "{list_join: [',', [a], [b]]}", NULL,
+         "StackValidationFailed: outputs.o.value.list_join: Incorrect arguments to \"list_join\" "
+         "should be: \"list_join\" : [ \" \", [ \"str1\", \"str2\"]]"},
         /* str_replace variants */
         {"2018-08-31", "{str_replace: {template: aaa, params: {a: b, aa: c}}}", "\"cb\"", NULL},
-        {"2018-08-31", "{str_replace: {template: 'v=$v', params: {$v: {k: [1, 2.0]}}}}", "\"v={\\\"k\\\": [1, 2.0]}\"", NULL},
+        {"2018-08-31", "{str_replace: {template: 'v=$v', params: {$v: {k: [1, 2.0]}}}}",
+         "\"v={\\\"k\\\": [1, 2.0]}\"", NULL},
         {"2014-10-16", "{str_replace: {template: 'v=$v', params: {$v: true}}}", "\"v=True\"", NULL},
-        {"2014-10-16", "{str_replace: {template: 'v=$v', params: {$v: [1]}}}", NULL, "TypeError: \"str_replace\" params must be strings or numbers, param $v is not valid"},
-        {"2018-08-31", "{str_replace_strict: {template: x, params: {a: b, c: d}}}", NULL, "ValueError: The following params were not found in the template: a,c"},
-        {"2018-08-31", "{str_replace_vstrict: {template: a, params: {a: ''}}}", NULL, "ValueError: str_replace_vstrict has an undefined or empty value for param a, must be a defined non-empty value"},
-        {"2018-08-31", "{str_replace: {template: x}}", NULL, "StackValidationFailed: outputs.o.value.str_replace: '\"str_replace\" syntax should be str_replace:\\n              template: This is var1 template var2\\n              params:\\n                var1: a\\n                var2: string'"},
+        {"2014-10-16", "{str_replace: {template: 'v=$v', params: {$v: [1]}}}", NULL,
+         "TypeError: \"str_replace\" params must be strings or numbers, param $v is not valid"},
+        {"2018-08-31", "{str_replace_strict: {template: x, params: {a: b, c: d}}}", NULL,
+         "ValueError: The following params were not found in the template: a,c"},
+        {"2018-08-31", "{str_replace_vstrict: {template: a, params: {a: ''}}}", NULL,
+         "ValueError: str_replace_vstrict has an undefined or empty value for param a, must be a "
+         "defined non-empty value"},
+        {"2018-08-31", "{str_replace: {template: x}}", NULL,
+         "StackValidationFailed: outputs.o.value.str_replace: '\"str_replace\" syntax should be "
+         "str_replace:\\n              template: This is var1 template var2\\n              "
+         "params:\\n                var1: a\\n                var2: string'"},
         /* repeat */
-        {"2018-08-31", "{repeat: {template: '%a%-%b%', for_each: {'%a%': [1, 2], '%b%': [x, y]}}}", "[\"1-x\",\"1-y\",\"2-x\",\"2-y\"]", NULL},
-        {"2018-08-31", "{repeat: {template: '%a%-%b%', for_each: {'%a%': [1, 2], '%b%': [x, y]}, permutations: false}}", "[\"1-x\",\"2-y\"]", NULL},
-        {"2018-08-31", "{repeat: {template: {'k%a%': '%a%'}, for_each: {'%a%': {p: 1}}}}", "[{\"kp\":\"p\"}]", NULL},
-        {"2018-08-31", "{repeat: {template: x, for_each: {'%a%': [1], '%b%': [1, 2]}, permutations: false}}", NULL, "ValueError: For repeat, the length of for_each values should be equal if no nested loop."},
+        {"2018-08-31", "{repeat: {template: '%a%-%b%', for_each: {'%a%': [1, 2], '%b%': [x, y]}}}",
+         "[\"1-x\",\"1-y\",\"2-x\",\"2-y\"]", NULL},
+        {"2018-08-31",
+         "{repeat: {template: '%a%-%b%', for_each: {'%a%': [1, 2], '%b%': [x, y]}, permutations: "
+         "false}}",
+         "[\"1-x\",\"2-y\"]", NULL},
+        {"2018-08-31", "{repeat: {template: {'k%a%': '%a%'}, for_each: {'%a%': {p: 1}}}}",
+         "[{\"kp\":\"p\"}]", NULL},
+        {"2018-08-31",
+         "{repeat: {template: x, for_each: {'%a%': [1], '%b%': [1, 2]}, permutations: false}}",
+         NULL,
+         "ValueError: For repeat, the length of for_each values should be equal if no nested "
+         "loop."},
         {"2018-08-31", "{repeat: {template: x, for_each: {'%a%': null}}}", "[]", NULL},
         /* digest, str_split */
-        {"2018-08-31", "{digest: [sha256, abc]}", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"", NULL},
+        {"2018-08-31", "{digest: [sha256, abc]}",
+         "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"", NULL},
         {"2018-08-31", "{digest: [MD5, '']}", "\"d41d8cd98f00b204e9800998ecf8427e\"", NULL},
-        {"2018-08-31", "{digest: [sha256]}", NULL, "ValueError: Function \"digest\" usage: [\"<algorithm>\", \"<value>\"]"},
+        {"2018-08-31", "{digest: [sha256]}", NULL,
+         "ValueError: Function \"digest\" usage: [\"<algorithm>\", \"<value>\"]"},
         {"2018-08-31", "{str_split: [',', 'a,b,c']}", "[\"a\",\"b\",\"c\"]", NULL},
         {"2018-08-31", "{str_split: [',', 'a,b,c', 2]}", "\"c\"", NULL},
-        {"2018-08-31", "{str_split: [',', 'a,b,c', 3]}", NULL, "ValueError: Incorrect index to \"str_split\" should be between 0 and 2"},
+        {"2018-08-31", "{str_split: [',', 'a,b,c', 3]}", NULL,
+         "ValueError: Incorrect index to \"str_split\" should be between 0 and 2"},
         /* map_merge / map_replace */
         {"2018-08-31", "{map_merge: [{a: 1, b: 1}, null, {b: 2}]}", "{\"a\":1,\"b\":2}", NULL},
-        {"2018-08-31", "{map_merge: [{a: 1}, [1]]}", NULL, "TypeError: Incorrect arguments: Items to merge must be maps."},
-        {"2018-08-31", "{map_replace: [{a: x, b: y}, {keys: {a: c}, values: {y: z}}]}", "{\"c\":\"x\",\"b\":\"z\"}", NULL},
-        {"2018-08-31", "{map_replace: [{a: 1, b: 2}, {keys: {a: b}}]}", NULL, "ValueError: key replacement b collides with a key in the input map"},
+        {"2018-08-31", "{map_merge: [{a: 1}, [1]]}", NULL,
+         "TypeError: Incorrect arguments: Items to merge must be maps."},
+        {"2018-08-31", "{map_replace: [{a: x, b: y}, {keys: {a: c}, values: {y: z}}]}",
+         "{\"c\":\"x\",\"b\":\"z\"}", NULL},
+        {"2018-08-31", "{map_replace: [{a: 1, b: 2}, {keys: {a: b}}]}", NULL,
+         "ValueError: key replacement b collides with a key in the input map"},
         /* yaql subset */
-        {"2018-08-31", "{yaql: {expression: '$.data.t.startsWith(\"v3.3.\")', data: {t: v3.3.1}}}", "true", NULL},
-        {"2018-08-31", "{yaql: {expression: 'min($.data.a, $.data.b) + $.data.l.len()', data: {a: 3, b: 2, l: [1]}}}", "3", NULL},
+        {"2018-08-31", "{yaql: {expression: '$.data.t.startsWith(\"v3.3.\")', data: {t: v3.3.1}}}",
+         "true", NULL},
+        {"2018-08-31",
+         "{yaql: {expression: 'min($.data.a, $.data.b) + $.data.l.len()', data: {a: 3, b: 2, l: "
+         "[1]}}}",
+         "3", NULL},
         {"2018-08-31", "{yaql: {expression: '$.data.l.sum()', data: {l: [1, 2, 3]}}}", "6", NULL},
-        {"2018-08-31", "{yaql: {expression: '$.data.l.select($)', data: {l: []}}}", NULL, "ValueError: Bad expression unsupported yaql method or function select()."},
+        {"2018-08-31", "{yaql: {expression: '$.data.l.select($)', data: {l: []}}}", NULL,
+         "ValueError: Bad expression unsupported yaql method or function select()."},
         /* if (macro), 2-argument if on wallaby */
-        {"2018-08-31", "{if: [true, yes_branch, {get_resource: nonexistent}]}", "\"yes_branch\"", NULL},
+        {"2018-08-31", "{if: [true, yes_branch, {get_resource: nonexistent}]}", "\"yes_branch\"",
+         NULL},
         {"2018-08-31", "{if: [{equals: [{get_param: s}, abc]}, 1, 2]}", "1", NULL},
         {"2021-04-16", "[1, {if: [false, 2]}, 3]", "[1,3]", NULL},
-        {"2018-08-31", "{if: [false, 2]}", NULL, "StackValidationFailed: outputs.o.value.if: Arguments to \"if\" must be of the form: [condition_name, value_if_true, value_if_false]"},
+        {"2018-08-31", "{if: [false, 2]}", NULL,
+         "StackValidationFailed: outputs.o.value.if: Arguments to \"if\" must be of the form: "
+         "[condition_name, value_if_true, value_if_false]"},
         /* condition functions are plain data outside conditions */
         {"2018-08-31", "{equals: [1, 1]}", "{\"equals\":[1,1]}", NULL},
         {"2014-10-16", "{digest: [md5, a]}", "{\"digest\":[\"md5\",\"a\"]}", NULL},
@@ -92,27 +131,44 @@ static const struct fcase cases[] = {
         {"2018-08-31", "{filter: [[1], abc]}", NULL, "TypeError: \"filter\" only works with lists"},
         {"2018-08-31", "{contains: [b, abc]}", "true", NULL},
         {"2018-08-31", "{contains: [1, [1.0]]}", "true", NULL},
-        {"2018-08-31", "{contains: [1, 2]}", NULL, "TypeError: Second argument to \"contains\" should be a sequence."},
+        {"2018-08-31", "{contains: [1, 2]}", NULL,
+         "TypeError: Second argument to \"contains\" should be a sequence."},
         {"2018-08-31", "{list_concat: [[1], null, [2]]}", "[1,2]", NULL},
         {"2018-08-31", "{list_concat_unique: [[1, 2], [2.0, 3, true]]}", "[1,2,3]", NULL},
-        {"2018-08-31", "{list_concat: [[1], 2]}", NULL, "TypeError: Incorrect arguments: Items to concat must be lists. [[1], 2] contains an item that is not a list: 2"},
-        {"2018-08-31", "{make_url: {scheme: https, username: u s, password: 'p@', host: '[::1]', port: 8080, path: /a b/c, query: {q: x/y z, r: 1}, fragment: f g}}",
+        {"2018-08-31", "{list_concat: [[1], 2]}", NULL,
+         "TypeError: Incorrect arguments: Items to concat must be lists. [[1], 2] contains an item "
+         "that is not a list: 2"},
+        {"2018-08-31",
+         "{make_url: {scheme: https, username: u s, password: 'p@', host: '[::1]', port: 8080, "
+         "path: /a b/c, query: {q: x/y z, r: 1}, fragment: f g}}",
          "\"https://u%20s:p%40@[::1]:8080/a%20b/c?q=x/y+z&r=1#f%20g\"", NULL},
-        {"2018-08-31", "{make_url: {host: h, port: 70000}}", NULL, "ValueError: Invalid URL port 70000, must be in range 1-65535"},
-        {"2018-08-31", "{make_url: {hots: h}}", NULL, "StackValidationFailed: outputs.o.value.make_url: Invalid arguments to \"make_url\": hots"},
+        {"2018-08-31", "{make_url: {host: h, port: 70000}}", NULL,
+         "ValueError: Invalid URL port 70000, must be in range 1-65535"},
+        {"2018-08-31", "{make_url: {hots: h}}", NULL,
+         "StackValidationFailed: outputs.o.value.make_url: Invalid arguments to \"make_url\": "
+         "hots"},
         /* get_file from the files map */
         {"2018-08-31", "{get_file: 'file:///x.sh'}", "\"#!/bin/sh\\n\"", NULL},
-        {"2018-08-31", "{get_file: missing.sh}", NULL, "ValueError: No content found in the \"files\" section for get_file path: missing.sh"},
+        {"2018-08-31", "{get_file: missing.sh}", NULL,
+         "ValueError: No content found in the \"files\" section for get_file path: missing.sh"},
         /* removed / version-gated functions */
-        {"2018-08-31", "{Fn::Select: [0, [a]]}", NULL, "StackValidationFailed: outputs.o.value.Fn::Select: The template version is invalid: The function Fn::Select is not supported in this version of HOT."},
+        {"2018-08-31", "{Fn::Select: [0, [a]]}", NULL,
+         "StackValidationFailed: outputs.o.value.Fn::Select: The template version is invalid: The "
+         "function Fn::Select is not supported in this version of HOT."},
         {"2015-04-30", "{Fn::Select: ['1', [a, b]]}", "\"b\"", NULL},
         {"2013-05-23", "{Fn::Join: ['-', [a, b]]}", "\"a-b\"", NULL},
         /* get_attr / get_resource during preview: null / logical name */
         {"2018-08-31", "{get_attr: [r, value]}", "null", NULL},
         {"2018-08-31", "{get_resource: r}", "\"r\"", NULL},
-        {"2018-08-31", "{get_attr: [r, nope]}", NULL, "StackValidationFailed: outputs.o.value.get_attr: The Referenced Attribute (r nope) is incorrect."},
-        {"2018-08-31", "{get_attr: [zz, value]}", NULL, "StackValidationFailed: outputs.o.value.get_attr: The specified reference \"zz\" (in unknown) is incorrect."},
-        {"2018-08-31", "{get_attr: r}", NULL, "StackValidationFailed: outputs.o.value.get_attr: Argument to \"get_attr\" must be a list"},
+        {"2018-08-31", "{get_attr: [r, nope]}", NULL,
+         "StackValidationFailed: outputs.o.value.get_attr: The Referenced Attribute (r nope) is "
+         "incorrect."},
+        {"2018-08-31", "{get_attr: [zz, value]}", NULL,
+         "StackValidationFailed: outputs.o.value.get_attr: The specified reference \"zz\" (in "
+         "unknown) is incorrect."},
+        {"2018-08-31", "{get_attr: r}", NULL,
+         "StackValidationFailed: outputs.o.value.get_attr: Argument to \"get_attr\" must be a "
+         "list"},
 };
 
 static void test_functions(void **state)
@@ -124,23 +180,25 @@ static void test_functions(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 const struct fcase *c = &cases[i];
                 _cleanup_free_ char *err = NULL, *got = NULL;
-                _cleanup_free_ char *text = xasprintf(
-                        "heat_template_version: %s\n"
-                        "parameters:\n"
-                        "  s: {type: string, default: abc}\n"
-                        "  n: {type: number, default: 2}\n"
-                        "  l: {type: comma_delimited_list, default: 'x,y'}\n"
-                        "  j: {type: json, default: {a: [1, 2]}}\n"
-                        "  b: {type: boolean, default: 'yes'}\n"
-                        "resources:\n"
-                        "  r: {type: OS::Heat::RandomString}\n"
-                        "outputs:\n"
-                        "  o: {value: %s}\n",
-                        c->version, c->value);
+                _cleanup_free_ char *text =
+                        xasprintf("heat_template_version: %s\n"
+                                  "parameters:\n"
+                                  "  s: {type: string, default: abc}\n"
+                                  "  n: {type: number, default: 2}\n"
+                                  "  l: {type: comma_delimited_list, default: 'x,y'}\n"
+                                  "  j: {type: json, default: {a: [1, 2]}}\n"
+                                  "  b: {type: boolean, default: 'yes'}\n"
+                                  "resources:\n"
+                                  "  r: {type: OS::Heat::RandomString}\n"
+                                  "outputs:\n"
+                                  "  o: {value: %s}\n",
+                                  c->version, c->value);
                 json_auto_t *out = NULL;
                 {
-                        struct hot_input in = {.tmpl_path = "/nonexistent/t.yaml", .tmpl_text = text,
-                                               .tmpl_len = strlen(text), .files = files,
+                        struct hot_input in = {.tmpl_path = "/nonexistent/t.yaml",
+                                               .tmpl_text = text,
+                                               .tmpl_len = strlen(text),
+                                               .files = files,
                                                .stack_name = "unit"};
                         struct hot_err he = HOT_ERR_INIT;
                         if (hot_resolve(&in, &out, &he) < 0) {

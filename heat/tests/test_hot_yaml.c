@@ -112,8 +112,11 @@ static void test_errors(void **state)
                 struct strbuf b = STRBUF_INIT;
                 strbuf_addstr(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
                 for (int i = 1; i < 12; i++)
-                        strbuf_addf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
-                                    i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+                        strbuf_addf(&b,
+                                    "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                                    "*a%d, *a%d]\n",
+                                    i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                                    i - 1, i - 1);
                 assert_int_equal(hot_yaml_load(b.buf, b.len, NULL, &j, &he), -EINVAL);
                 assert_non_null(strstr(he.message, "too many nodes"));
                 hot_err_clear(&he);

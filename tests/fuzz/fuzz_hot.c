@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *files = json_object(), *out = NULL;
         const char *env_paths[] = {"fuzz-env.yaml"};
         struct hot_input in = {.tmpl_path = "/nonexistent/fuzz.yaml",
-                               .tmpl_text = (const char *)data, .tmpl_len = tlen,
+                               .tmpl_text = (const char *)data,
+                               .tmpl_len = tlen,
                                .files = files};
         struct hot_err he = HOT_ERR_INIT;
 
