@@ -5,6 +5,7 @@
 #include "common/common.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <math.h>
 
 #include "api/schema.h"
@@ -430,7 +431,11 @@ int schema_coerce(const struct schema_field *f, const json_t *v, json_t **ret, s
                 if (json_is_integer(v))
                         n = json_integer_value(v);
                 else if (json_is_real(v) && isfinite(json_real_value(v)))
-                        n = (long long)json_real_value(v);
+                        /* Python's int() truncates any float; clamp before the C cast
+                         * (undefined out of range) so the bounds check below reports it. */
+                        n = json_real_value(v) >= 9.2e18    ? LLONG_MAX
+                            : json_real_value(v) <= -9.2e18 ? LLONG_MIN
+                                                            : (long long)json_real_value(v);
                 else if (json_is_boolean(v))
                         n = json_is_true(v);
                 else if (json_is_string(v) &&
