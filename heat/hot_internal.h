@@ -103,6 +103,8 @@ struct hot_stack {
         json_t *absent;    /* sentinel for the 2-arg `if` */
         json_t *filecache; /* path -> content read from disk */
         int depth;
+        bool check_values; /* check given parameter values against their constraints
+                            * (create/preview/resolve); template-validate does not */
 };
 
 /* Section / key names per dialect. */

@@ -345,8 +345,15 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
                         if (desc) {
                                 *msg = xstrdup(desc);
                         } else {
-                                _cleanup_free_ char *v = hot_py_json_dup(val);
-                                *msg = xasprintf("%s is not an allowed value %s", v, sb.buf);
+                                /* Heat quotes scalars as "<str(value)>" (a number given
+                                 * as 42 reads "42"); lists keep their JSON form. */
+                                _cleanup_free_ char *v = json_is_array(val) || json_is_object(val)
+                                                                 ? hot_py_json_dup(val)
+                                                                 : hot_py_str_dup(val);
+                                *msg = xasprintf(json_is_array(val) || json_is_object(val)
+                                                         ? "%s is not an allowed value %s"
+                                                         : "\"%s\" is not an allowed value %s",
+                                                 v, sb.buf);
                         }
                         strbuf_release(&sb);
                         return 1;
@@ -426,7 +433,14 @@ int hot_param_value(struct hot_stack *s, struct hot_param *p, json_t **ret, stru
         if (!raw)
                 return hot_err_set(he, "UserParameterMissing",
                                    "The Parameter (%s) was not provided.", p->name);
-        r = hot_param_convert(s, p->name, p->type, p->schema, raw, true, &p->value, he);
+        if (!s->check_values && p->user) {
+                /* template-validate: the given value is typed but not constraint-checked */
+                json_auto_t *bare = json_deep_copy(p->schema);
+                json_object_del(bare, "constraints");
+                r = hot_param_convert(s, p->name, p->type, bare, raw, true, &p->value, he);
+        } else {
+                r = hot_param_convert(s, p->name, p->type, p->schema, raw, true, &p->value, he);
+        }
         if (r < 0)
                 return r;
         *ret = p->value;

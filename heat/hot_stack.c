@@ -1182,6 +1182,7 @@ static int validate_stack(const struct hot_input *in, struct hot_stack *s, struc
                 return r;
         s->resources = json_object_get(s->tmpl, hot_sec(s, SEC_RESOURCES));
         s->cond_defs = json_object_get(s->tmpl, hot_sec(s, SEC_CONDITIONS));
+        s->check_values = values;
         r = hot_params_init(s, env->parameters, env->parameter_defaults, values, he);
         if (r < 0)
                 return r;
@@ -1221,7 +1222,9 @@ int hot_validate(const struct hot_input *in, json_t **ret, struct hot_err *he)
         json_t *out, *params;
         int r;
 
-        r = validate_stack(in, &s, &env, true, he);
+        /* Heat's template-validate accepts any given parameter value and echoes it; values are
+         * checked against their constraints only when a stack is created or previewed. */
+        r = validate_stack(in, &s, &env, false, he);
         if (r >= 0) {
                 json_t *d = json_object_get(s.tmpl, hot_sec(&s, SEC_DESCRIPTION));
                 out = json_checked(json_object());

@@ -52,6 +52,9 @@ static const struct pcase cases[] = {
          "\"b\"]"},
         {"2018-08-31", "{type: number, constraints: [{allowed_values: [1, 2]}]}", "2.0", "2.0",
          NULL},
+        {"2018-08-31", "{type: number, constraints: [{allowed_values: [1, 4, 8]}]}", "42", NULL,
+         "StackValidationFailed: Parameter 'p' is invalid: \"42\" is not an allowed value [1, 4, "
+         "8]"},
         {"2018-08-31", "{type: comma_delimited_list, constraints: [{allowed_values: [a, b]}]}",
          "a,c", NULL,
          "StackValidationFailed: Parameter 'p' is invalid: [\"a\", \"c\"] is not an allowed value "
@@ -142,6 +145,17 @@ static void test_validate_api(void **state)
         assert_null(json_object_get(p, "Default")); /* missing values are fine in validate */
         assert_int_equal(json_integer_value(json_object_get(p, "MinValue")), 1);
         json_decref(out);
+
+        /* template-validate does not check given values against constraints (Heat 19 echoes
+         * them); resolve (create/preview) does */
+        json_auto_t *low = json_pack("{ss}", "n", "0");
+        err = hot_t_validate(text, low, NULL, NULL, 0, NULL);
+        assert_null(err);
+        json_t *res = hot_t_resolve(text, low, NULL, NULL, 0, &err);
+        assert_null(res);
+        assert_string_equal(err, "StackValidationFailed: Parameter 'n' is invalid: 0 is out of "
+                                 "range (min: 1, max: None)");
+        free(err);
 
         err = hot_t_validate(text, unknown, NULL, NULL, 0, NULL);
         assert_string_equal(
