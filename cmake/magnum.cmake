@@ -24,7 +24,7 @@ function(mc_integration_test name)
     return()
   endif()
   if(NOT T_TIMEOUT)
-    set(T_TIMEOUT 600)
+    set(T_TIMEOUT 1800) # real-client tests are slow on a loaded 2-core machine
   endif()
   add_test(NAME ${name} COMMAND ${T_COMMAND})
   set_tests_properties(${name} PROPERTIES LABELS integration RUN_SERIAL TRUE
