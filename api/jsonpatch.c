@@ -4,6 +4,8 @@
  */
 #include "common/common.h"
 
+#include <math.h>
+
 #include <ctype.h>
 
 #include "api/jsonpatch.h"
@@ -160,8 +162,8 @@ static int lit_string(struct lit *l, json_t **ret)
         if (*l->p != q)
                 return -EINVAL;
         l->p++;
-        *ret = json_checked(json_string(sb.buf));
-        return 0;
+        *ret = json_string(sb.buf); /* NULL when the text is not UTF-8 */
+        return *ret ? 0 : -EINVAL;
 }
 
 static int lit_seq(struct lit *l, json_t **ret, bool dict)
@@ -238,7 +240,12 @@ static int lit_value(struct lit *l, json_t **ret)
                 if (end == p)
                         return -EINVAL;
                 l->p = end;
-                *ret = json_checked(json_real(d));
+                /* Python reads 1e999 as inf, and labels/health reasons are stored as str(value);
+                 * JSON has no infinity, so the value is kept as that string. */
+                if (isinf(d))
+                        *ret = json_checked(json_string(d > 0 ? "inf" : "-inf"));
+                else
+                        *ret = json_checked(json_real(d));
                 return 0;
         }
         return -EINVAL;

@@ -152,6 +152,23 @@ static void test_patch_apply_labels_literal(void **state)
         assert_string_equal(json_string_value(json_object_get(out, "tags")), "t");
 }
 
+/* A literal Python reads as infinity (1e999) must not take the API down; Magnum ends up with
+ * str(inf) == "inf" as the label value. */
+static void test_patch_labels_literal_infinity(void **state)
+{
+        (void)state;
+        json_auto_t *d = J("{\"labels\":{}}");
+        json_auto_t *p = J("[{\"op\":\"replace\",\"path\":\"/labels\",\"value\":\"{'a': 1e999, "
+                           "'b': -1e999, 'c': 2.5}\"}]");
+        json_auto_t *out = NULL;
+        _cleanup_err_ struct err e = ERR_INIT;
+        assert_int_equal(jsonpatch_apply(d, p, &out, &e), 0);
+        json_t *l = json_object_get(out, "labels");
+        assert_string_equal(json_string_value(json_object_get(l, "a")), "inf");
+        assert_string_equal(json_string_value(json_object_get(l, "b")), "-inf");
+        assert_true(json_real_value(json_object_get(l, "c")) == 2.5);
+}
+
 static void test_policy_defaults(void **state)
 {
         (void)state;
@@ -209,6 +226,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ct_body_rules),
+                cmocka_unit_test(test_patch_labels_literal_infinity),
                 cmocka_unit_test(test_ct_body_defaults_and_coercion),
                 cmocka_unit_test(test_cluster_list_view_echoes_defaults),
                 cmocka_unit_test(test_patch_rules),
