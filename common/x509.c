@@ -296,6 +296,45 @@ static const char *ext_name(const char *oid, bool *allowed)
         return oid;
 }
 
+/* Kept extensions that are copied as they are must at least decode: a certificate carrying
+ * bytes GnuTLS cannot parse would be one no client can load. SAN and EKU are re-encoded from
+ * their decoded form, so what is signed is always well-formed. */
+static int normalize_ext(const char *oid, const gnutls_datum_t *raw, gnutls_datum_t *ret_der)
+{
+        int r;
+
+        *ret_der = (gnutls_datum_t){NULL, 0};
+        if (streq(oid, "2.5.29.17")) {
+                gnutls_subject_alt_names_t san;
+                if ((r = gnutls_subject_alt_names_init(&san)) < 0)
+                        return r;
+                r = gnutls_x509_ext_import_subject_alt_names(raw, san, 0);
+                if (r >= 0)
+                        r = gnutls_x509_ext_export_subject_alt_names(san, ret_der);
+                gnutls_subject_alt_names_deinit(san);
+                return r;
+        }
+        if (streq(oid, "2.5.29.37")) {
+                gnutls_x509_key_purposes_t kp;
+                if ((r = gnutls_x509_key_purpose_init(&kp)) < 0)
+                        return r;
+                r = gnutls_x509_ext_import_key_purposes(raw, kp, 0);
+                if (r >= 0)
+                        r = gnutls_x509_ext_export_key_purposes(kp, ret_der);
+                gnutls_x509_key_purpose_deinit(kp);
+                return r;
+        }
+        if (streq(oid, "2.5.29.14")) {
+                gnutls_datum_t id = {NULL, 0};
+                r = gnutls_x509_ext_import_subject_key_id(raw, &id);
+                if (r >= 0)
+                        r = gnutls_x509_ext_export_subject_key_id(&id, ret_der);
+                gnutls_free(id.data);
+                return r;
+        }
+        return 0;
+}
+
 /* Copies one CSR extension onto the certificate, applying Magnum's filtering rules. */
 static int copy_ext(gnutls_x509_crt_t c, gnutls_x509_crq_t q, unsigned idx,
                     const struct x509_sign_opts *o, struct err *e)
@@ -316,6 +355,11 @@ static int copy_ext(gnutls_x509_crt_t c, gnutls_x509_crq_t q, unsigned idx,
         _cleanup_datum_ gnutls_datum_t raw = {NULL, 0};
         if ((r = gnutls_x509_crq_get_extension_data2(q, idx, &raw)) < 0)
                 return gt_fail(e, -EINVAL, "CSR extension data", r);
+        _cleanup_datum_ gnutls_datum_t norm = {NULL, 0};
+        if (normalize_ext(oid, &raw, &norm) < 0)
+                return err_set(e, -EINVAL, "CSR extension '%s' is malformed", name);
+        if (norm.data)
+                return set_ext(c, oid, &norm, crit, e);
 
         if (streq(oid, "2.5.29.15")) {
                 unsigned usage = 0;

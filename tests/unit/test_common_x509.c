@@ -258,6 +258,17 @@ static void test_extension_filtering(void **state)
         assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e), -EACCES);
         free(csr);
         gnutls_free(der.data);
+
+        /* A validly signed CSR whose subjectAltName does not decode (a GeneralName with tag [9])
+         * is refused: signing it would issue a certificate no client can parse. */
+        static const unsigned char bad_san[] = {
+                0x30, 0x18, 0x82, 0x0a, 'k',  'u',  'b',  'e',  'r',  'n',  'e',  't',  'e',
+                's',  0x89, 0x04, 0x0a, 0xfe, 0x00, 0x01, 0x87, 0x04, 0x7f, 0x00, 0x00, 0x01};
+        gnutls_datum_t bs = {(unsigned char *)bad_san, sizeof(bad_san)};
+        csr = csr_with_ext(key, "2.5.29.17", &bs, false);
+        assert_int_equal(x509_sign_csr(csr, ca->cert, ca->key, ca->pass, NULL, &cert, &e), -EINVAL);
+        assert_string_equal(err_msg(&e), "CSR extension 'subjectAltName' is malformed");
+        free(csr);
 }
 
 static void test_bad_csr(void **state)
