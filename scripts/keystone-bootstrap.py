@@ -9,12 +9,19 @@ harmless. Accounts and catalog are those of docs/development.md.
 """
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
 
 URL, PASSWORD, REGION = sys.argv[1:4]
 HOST = "http://127.0.0.1"
+
+
+def port(var, default):
+    """A catalog port: scripts/lib.sh's MC_*_PORT from the environment, else the default."""
+    return os.environ.get(var) or default
+
 
 PROJECTS = ["admin", "demo", "alt_demo", "service"]
 ROLES = ["admin", "member", "reader"]
@@ -28,13 +35,13 @@ TRUSTEE_DOMAIN = "magnum"
 TRUSTEE_ADMIN = "magnum_domain_admin"
 # (type, name, url)
 SERVICES = [
-    ("container-infra", "magnum", HOST + ":9511/v1"),
-    ("orchestration", "heat", HOST + ":8004/v1/%(tenant_id)s"),
-    ("compute", "nova", HOST + ":8774/v2.1"),
-    ("network", "neutron", HOST + ":9696"),
-    ("image", "glance", HOST + ":9292"),
-    ("volumev3", "cinderv3", HOST + ":8776/v3/%(project_id)s"),
-    ("load-balancer", "octavia", HOST + ":9876"),
+    ("container-infra", "magnum", HOST + ":" + port("MC_API_PORT", "9511") + "/v1"),
+    ("orchestration", "heat", HOST + ":" + port("MC_HEAT_PORT", "8004") + "/v1/%(tenant_id)s"),
+    ("compute", "nova", HOST + ":" + port("MC_SIM_NOVA_PORT", "8774") + "/v2.1"),
+    ("network", "neutron", HOST + ":" + port("MC_SIM_NEUTRON_PORT", "9696")),
+    ("image", "glance", HOST + ":" + port("MC_SIM_GLANCE_PORT", "9292")),
+    ("volumev3", "cinderv3", HOST + ":" + port("MC_SIM_CINDER_PORT", "8776") + "/v3/%(project_id)s"),
+    ("load-balancer", "octavia", HOST + ":" + port("MC_SIM_OCTAVIA_PORT", "9876")),
 ]
 INTERFACES = ["public", "internal", "admin"]
 

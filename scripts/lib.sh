@@ -42,15 +42,16 @@ MC_KEYSTONE_URL=http://$MC_HOST:$MC_KEYSTONE_PORT/v3
 # The ports above can be overridden from the environment (e.g. to measure a second, throwaway
 # instance next to the shared one); everything else derives from them.
 
-# Our own services and the simulated cloud
-MC_API_PORT=9511
-MC_HEAT_PORT=8004
-MC_SIM_NOVA_PORT=8774
-MC_SIM_NEUTRON_PORT=9696
-MC_SIM_GLANCE_PORT=9292
-MC_SIM_CINDER_PORT=8776
-MC_SIM_OCTAVIA_PORT=9876
-MC_SIM_ADMIN_PORT=8799
+# Our own services and the simulated cloud (overridable too; scripts/keystone-bootstrap.py
+# writes these ports into the catalog)
+MC_API_PORT=${MC_API_PORT:-9511}
+MC_HEAT_PORT=${MC_HEAT_PORT:-8004}
+MC_SIM_NOVA_PORT=${MC_SIM_NOVA_PORT:-8774}
+MC_SIM_NEUTRON_PORT=${MC_SIM_NEUTRON_PORT:-9696}
+MC_SIM_GLANCE_PORT=${MC_SIM_GLANCE_PORT:-9292}
+MC_SIM_CINDER_PORT=${MC_SIM_CINDER_PORT:-8776}
+MC_SIM_OCTAVIA_PORT=${MC_SIM_OCTAVIA_PORT:-9876}
+MC_SIM_ADMIN_PORT=${MC_SIM_ADMIN_PORT:-8799}
 MC_API_URL=http://$MC_HOST:$MC_API_PORT/v1
 MC_HEAT_URL=http://$MC_HOST:$MC_HEAT_PORT/v1
 
