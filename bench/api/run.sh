@@ -8,7 +8,8 @@
 # and the resident memory of an idle magnum-api. Use a build without sanitizers
 # (cmake -DSANITIZE=OFF -DCMAKE_BUILD_TYPE=Release): ASan multiplies memory and time.
 # Starts its own magnum-api on an ephemeral port, a private database on the shared PostgreSQL
-# and the fake cloud of tests/integration; stops them at the end. Prints numbers, asserts none.
+# and magnum-sim on the catalog's cloud ports (tests/integration/sim_for_api.sh); stops them
+# at the end. Prints numbers, asserts none.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:?usage: run.sh BUILD_DIR [SECONDS] [THREADS]}
@@ -35,18 +36,16 @@ free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 
 psql -q "postgresql://postgres@127.0.0.1:$MC_PG_PORT/postgres" -c "CREATE DATABASE $DB"
 DBURL="postgresql://postgres@127.0.0.1:$MC_PG_PORT/$DB"
-GP=$(free_port); NP=$(free_port); QP=$(free_port); AP=$(free_port)
-$PY "$ROOT/tests/integration/test_api_fakecloud.py" "$GP" "$NP" "$QP" &
-PIDS+=($!)
+AP=$(free_port)
+# shellcheck source=tests/integration/sim_for_api.sh
+. "$ROOT/tests/integration/sim_for_api.sh"
+sim_start
 cat >"$WORK/magnum.conf" <<EOF
 [DEFAULT]
 auth_strategy = keystone
 [api]
 host = 127.0.0.1
 port = $AP
-glance_url = http://127.0.0.1:$GP
-nova_url = http://127.0.0.1:$NP/v2.1
-neutron_url = http://127.0.0.1:$QP
 [keystone_authtoken]
 auth_url = $MC_KEYSTONE_URL
 username = $MC_SERVICE_USER
@@ -68,7 +67,7 @@ PROJ=$(. "$MC_STATE_DIR/demo-openrc"; /usr/bin/openstack token issue -f value -c
 URL=http://127.0.0.1:$AP/v1
 H=(-H "X-Auth-Token: $TOK" -H "OpenStack-API-Version: container-infra latest")
 CT=$(curl -sf "${H[@]}" -H "Content-Type: application/json" -X POST "$URL/clustertemplates" \
-	-d '{"name":"bench","image_id":"fedora-coreos","coe":"kubernetes","external_network_id":"public"}' |
+	-d '{"name":"bench","image_id":"fedora-coreos-latest","coe":"kubernetes","external_network_id":"public"}' |
 	$PY -c 'import json,sys; print(json.load(sys.stdin)["uuid"])')
 psql -q "$DBURL" <<EOF
 INSERT INTO cluster (uuid, name, project_id, user_id, cluster_template_id, keypair, labels,
@@ -93,6 +92,6 @@ B="$BUILD/bench/api/api_bench"
 "$B" -u "$URL/clusters?limit=100" "${H[@]}" -t "$THREADS" -d "$SECS" || true
 "$B" -u "$URL/clustertemplates/$CT" "${H[@]}" -t "$THREADS" -d "$SECS" || true
 "$B" -u "$URL/clustertemplates" -X POST "${H[@]}" -t "$THREADS" -d "$SECS" \
-	-b '{"name":"b-@UUID@","image_id":"fedora-coreos","coe":"kubernetes","external_network_id":"public"}' || true
+	-b '{"name":"b-@UUID@","image_id":"fedora-coreos-latest","coe":"kubernetes","external_network_id":"public"}' || true
 sleep 2
 echo "idle_rss_kb_after_load=$(awk '/VmRSS/{print $2}' /proc/$API_PID/status)"

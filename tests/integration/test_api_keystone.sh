@@ -2,10 +2,14 @@
 # magnum-api end to end with Keystone auth and the real `openstack coe` client
 # (python3-magnumclient 4.0.0): every command family, including the error cases users meet.
 #
-# Starts (and stops) its own magnum-api on 127.0.0.1:9511 (the port the Keystone catalog
-# names for container-infra), a magnum-conductor, a private database and RabbitMQ vhost on the
-# shared PostgreSQL/RabbitMQ/Keystone (scripts/services), and a small fake of the cloud's
-# read-only lookups (test_api_fakecloud.py) on ephemeral ports.
+# Starts (and stops) its own magnum-api on 127.0.0.1:$MC_API_PORT (9511: the port the Keystone
+# catalog names for container-infra), a magnum-conductor, a private database and RabbitMQ vhost
+# on the shared PostgreSQL/RabbitMQ/Keystone (scripts/services), and magnum-sim, the simulated
+# cloud, on the catalog's compute/network/image ports (sim_for_api.sh): magnum-api looks up
+# images (os_distro), flavors, keypairs and external networks there through the catalog with
+# the user's token. The sim's seed data supplies fedora-coreos-latest, ubuntu-mesos, m1.small
+# and the external network `public`; demo's keypair `default` and an image without os_distro
+# are created here with the openstack client.
 #
 # HONEST NOTES: the conductor answering here is conductor/api_support.c (database effects
 # only, no Heat stacks), so clusters stay CREATE_IN_PROGRESS; for the nodegroup commands the
@@ -29,8 +33,9 @@ STATE=$MC_STATE_DIR
 PY=/usr/bin/python3
 OSC=/usr/bin/openstack
 
-if (exec 3<>/dev/tcp/127.0.0.1/9511) 2>/dev/null; then
-	echo "FAIL: 127.0.0.1:9511 is already in use (another magnum-api?)"
+API_PORT=${MC_API_PORT:-9511}
+if (exec 3<>/dev/tcp/127.0.0.1/"$API_PORT") 2>/dev/null; then
+	echo "FAIL: 127.0.0.1:$API_PORT is already in use (another magnum-api?)"
 	exit 1
 fi
 
@@ -75,11 +80,9 @@ rabbitctl add_vhost "$VHOST"
 rabbitctl set_permissions -p "$VHOST" guest ".*" ".*" ".*"
 AMQP="rabbit://guest:guest@127.0.0.1:$MC_AMQP_PORT/$VHOST"
 
-GP=$(free_port)
-NP=$(free_port)
-QP=$(free_port)
-$PY "$ROOT/tests/integration/test_api_fakecloud.py" "$GP" "$NP" "$QP" &
-PIDS+=($!)
+# shellcheck source=tests/integration/sim_for_api.sh
+. "$ROOT/tests/integration/sim_for_api.sh"
+sim_start
 
 TRUSTEE_DOMAIN_ID=$(. "$STATE/admin-openrc"; $OSC domain show "$MC_TRUSTEE_DOMAIN" -f value -c id)
 
@@ -90,10 +93,7 @@ transport_url = $AMQP
 host = apitest
 [api]
 host = 127.0.0.1
-port = 9511
-glance_url = http://127.0.0.1:$GP
-nova_url = http://127.0.0.1:$NP/v2.1
-neutron_url = http://127.0.0.1:$QP
+port = $API_PORT
 [keystone_authtoken]
 auth_url = $MC_KEYSTONE_URL
 www_authenticate_uri = $MC_KEYSTONE_URL
@@ -113,7 +113,7 @@ PIDS+=($!)
 "$API_BIN" --config-file "$WORK/magnum.conf" >"$WORK/api.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do
-	(exec 3<>/dev/tcp/127.0.0.1/9511) 2>/dev/null && break
+	(exec 3<>/dev/tcp/127.0.0.1/"$API_PORT") 2>/dev/null && break
 	sleep 0.1
 done
 
@@ -177,13 +177,21 @@ expect_err()
 field() { echo "$OUT" | $PY -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 
 E="--external-network public"
+IMG=fedora-coreos-latest
+
+# ---- the cloud, through the catalog with the real client (magnum-sim)
+expect_ok "demo creates its keypair in Nova" demo keypair create default -- "BEGIN"
+expect_ok "demo uploads an image without os_distro" demo image create no-distro -f json \
+	-- '"name": "no-distro"'
+expect_ok "the sim's Glance has fedora-coreos-latest" demo image show $IMG -f json \
+	-- '"os_distro": "fedora-coreos"'
 
 # ---- cluster templates
 expect_ok "admin creates a public template" admin coe cluster template create pub $E \
-	--image fedora-coreos --coe kubernetes --public --labels kube_tag=v1.27.3 -f json \
+	--image $IMG --coe kubernetes --public --labels kube_tag=v1.27.3 -f json \
 	-- '"public": true'
 expect_ok "demo creates a private template" demo coe cluster template create k8s $E \
-	--image fedora-coreos --coe kubernetes --keypair default --flavor m1.small \
+	--image $IMG --coe kubernetes --keypair default --flavor m1.small \
 	--master-flavor m1.small --labels kube_tag=v1.26.1,foo=bar -f json \
 	-- '"cluster_distro": "fedora-coreos"'
 expect_ok "template show fills defaults" demo coe cluster template show k8s -f json \
@@ -194,22 +202,22 @@ echo "$OUT" | grep -qx k8s && ok "demo's list has its template" || bad "demo's l
 expect_err "alt_demo cannot see demo's template" alt_demo 404 "could not be found" \
 	coe cluster template show k8s
 expect_err "bad label value" demo 400 "mesos_slave_isolation" coe cluster template create \
-	badlabel $E --image ubuntu --coe mesos --labels mesos_slave_isolation=bogus
+	badlabel $E --image ubuntu-mesos --coe mesos --labels mesos_slave_isolation=bogus
 expect_err "unknown image" demo 400 "not supported" coe cluster template create x $E \
 	--image nope --coe kubernetes
 expect_err "image without os_distro" demo 400 "not supported" coe cluster template create x \
 	$E --image no-distro --coe kubernetes
 expect_err "unknown flavor" demo 400 "Unable to find flavor" coe cluster template create x \
-	$E --image fedora-coreos --coe kubernetes --flavor nosuch
+	$E --image $IMG --coe kubernetes --flavor nosuch
 expect_err "unknown external network" demo 400 "Unable to find external network" \
-	coe cluster template create x --external-network nonet --image fedora-coreos \
+	coe cluster template create x --external-network nonet --image $IMG \
 	--coe kubernetes
 expect_err "network driver not for the COE" demo 400 "Network driver type docker" \
-	coe cluster template create x $E --image fedora-coreos --coe kubernetes \
+	coe cluster template create x $E --image $IMG --coe kubernetes \
 	--network-driver docker
 expect_err "non-admin may not publish" demo 403 "public or hidden" \
-	coe cluster template create x $E --image fedora-coreos --coe kubernetes --public
-expect_ok "mesos is a supported COE" demo coe cluster template create mesos $E --image ubuntu \
+	coe cluster template create x $E --image $IMG --coe kubernetes --public
+expect_ok "mesos is a supported COE" demo coe cluster template create mesos $E --image ubuntu-mesos \
 	--coe mesos -f json -- '"coe": "mesos"'
 expect_ok "template update" demo coe cluster template update k8s replace \
 	docker_volume_size=5 -f json -- '"docker_volume_size": 5'

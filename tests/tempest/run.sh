@@ -4,7 +4,9 @@
 #
 # Starts its own magnum-api (Keystone auth) on an ephemeral port, a magnum-conductor (with
 # conductor/api_support.c), a private database and RabbitMQ vhost on the shared services, and
-# the fake cloud of tests/integration (see below for the catalog's Nova). Uses pre-provisioned accounts
+# magnum-sim on the Keystone catalog's cloud ports (tests/integration/sim_for_api.sh): the API's
+# image/flavor/keypair/network lookups and tempest's own keypair setup go there through the
+# catalog. Uses pre-provisioned accounts
 # (admin, demo, alt_demo) as spec running-the-real-pieces.md advises. Excludes the tests in
 # skip-list.txt (reasons there). One worker by default: the three pre-provisioned accounts
 # (one of them admin) are not enough for two workers that both want admin credentials. Prints tempest's pass/fail/skip counts; exit status is
@@ -52,17 +54,10 @@ port_busy() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 psql -q "postgresql://postgres@127.0.0.1:$MC_PG_PORT/postgres" -c "CREATE DATABASE $DB"
 rabbitctl add_vhost "$VHOST"
 rabbitctl set_permissions -p "$VHOST" guest ".*" ".*" ".*"
-# The API's image/flavor/network lookups go to a fake cloud on ephemeral ports. Tempest itself
-# creates its keypair through the catalog's compute endpoint (127.0.0.1:8774): when nothing
-# listens there, a second fake serves the catalog ports; otherwise (magnum-sim running) that
-# service answers.
-GP=$(free_port); NP=$(free_port); QP=$(free_port)
-$PY "$ROOT/tests/integration/test_api_fakecloud.py" "$GP" "$NP" "$QP" &
-PIDS+=($!)
-if ! port_busy 8774 && ! port_busy 9292 && ! port_busy 9696; then
-	$PY "$ROOT/tests/integration/test_api_fakecloud.py" 9292 8774 9696 &
-	PIDS+=($!)
-fi
+# The simulated cloud on the catalog's ports (fails if something else holds them).
+# shellcheck source=tests/integration/sim_for_api.sh
+. "$ROOT/tests/integration/sim_for_api.sh"
+sim_start
 AP=$(free_port)
 cat >"$WORK/magnum.conf" <<CONF
 [DEFAULT]
@@ -72,9 +67,6 @@ host = tempest
 [api]
 host = 127.0.0.1
 port = $AP
-glance_url = http://127.0.0.1:$GP
-nova_url = http://127.0.0.1:$NP/v2.1
-neutron_url = http://127.0.0.1:$QP
 [keystone_authtoken]
 auth_url = $MC_KEYSTONE_URL
 www_authenticate_uri = $MC_KEYSTONE_URL
@@ -131,7 +123,7 @@ api_v2 = false
 magnum = true
 [magnum]
 magnum_url = http://127.0.0.1:$AP/v1
-image_id = fedora-coreos
+image_id = fedora-coreos-latest
 nic_id = public
 keypair_name = default
 flavor_id = m1.small
