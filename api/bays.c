@@ -69,24 +69,10 @@ static int bay_list(struct res_ctx *ctx, bool detail)
         struct dbo_query q;
         bay_scope(ctx, &q);
         struct res_page pg;
-        if (res_page_parse(ctx, &dbo_cluster, true, &pg))
-                return 0;
         struct db_conn *c;
-        if (res_db(ctx, &c))
-                return 0;
-        json_auto_t *marker = NULL;
-        if (pg.marker && cl_lookup(ctx, c, &q, pg.marker, 404, &marker))
-                return 0;
-        q.sort_key = pg.sort_key;
-        q.sort_desc = pg.desc;
-        q.limit = pg.limit;
-        q.marker = marker;
-        q.skip_heavy = !detail;
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *rows = NULL;
-        int r = dbo_select(c, &dbo_cluster, &q, &rows, &e);
-        if (r < 0)
-                return res_fail_internal(ctx, r, &e);
+        if (cl_select_page(ctx, &q, detail, &pg, &c, &rows))
+                return 0;
         json_t *items = json_checked(json_array());
         size_t i;
         json_t *row;

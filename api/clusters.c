@@ -169,6 +169,33 @@ static json_t *cl_render(struct res_ctx *ctx, struct db_conn *c, json_t *ct_cach
         return o;
 }
 
+int cl_select_page(struct res_ctx *ctx, struct dbo_query *q, bool detail, struct res_page *pg,
+                   struct db_conn **ret_c, json_t **ret_rows)
+{
+        if (res_page_parse(ctx, &dbo_cluster, true, pg))
+                return 1;
+        struct db_conn *c;
+        if (res_db(ctx, &c))
+                return 1;
+        json_auto_t *marker = NULL;
+        if (pg->marker && cl_lookup(ctx, c, q, pg->marker, 404, &marker))
+                return 1;
+        q->sort_key = pg->sort_key;
+        q->sort_desc = pg->desc;
+        q->limit = pg->limit;
+        q->marker = marker;
+        q->skip_heavy = !detail;
+        _cleanup_err_ struct err e = ERR_INIT;
+        int r = dbo_select(c, &dbo_cluster, q, ret_rows, &e);
+        q->marker = NULL; /* released here */
+        if (r < 0) {
+                res_fail_internal(ctx, r, &e);
+                return 1;
+        }
+        *ret_c = c;
+        return 0;
+}
+
 static int cl_list(struct res_ctx *ctx, bool detail)
 {
         if (res_check_args(ctx, list_args))
@@ -179,24 +206,10 @@ static int cl_list(struct res_ctx *ctx, bool detail)
         if (cl_scope(ctx, detail ? "detail_all_projects" : "get_all_all_projects", &q))
                 return 0;
         struct res_page pg;
-        if (res_page_parse(ctx, &dbo_cluster, true, &pg))
-                return 0;
         struct db_conn *c;
-        if (res_db(ctx, &c))
-                return 0;
-        json_auto_t *marker = NULL;
-        if (pg.marker && cl_lookup(ctx, c, &q, pg.marker, 404, &marker))
-                return 0;
-        q.sort_key = pg.sort_key;
-        q.sort_desc = pg.desc;
-        q.limit = pg.limit;
-        q.marker = marker;
-        q.skip_heavy = !detail;
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *rows = NULL;
-        int r = dbo_select(c, &dbo_cluster, &q, &rows, &e);
-        if (r < 0)
-                return res_fail_internal(ctx, r, &e);
+        if (cl_select_page(ctx, &q, detail, &pg, &c, &rows))
+                return 0;
         json_auto_t *cache = json_checked(json_object());
         json_t *items = json_checked(json_array());
         size_t i;

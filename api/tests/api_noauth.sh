@@ -76,5 +76,17 @@ curl -sf "$EP" | json_check 'j["mservices"][0]["href"].endswith("/v1/mservices/"
 	fail "v1 document"
 grep -q 'event=http_access .*path="/v1/mservices" status=200' "$TMP/api.log" || fail "no access log"
 
+# Cluster and legacy bay lists share their page selection: empty pages, and an unknown
+# marker is 404 for both (Magnum looks the marker up before listing).
+curl -sf "$EP/clusters" | json_check 'j == {"clusters": []}' || fail "empty cluster list"
+curl -sf "$EP/bays/detail" | json_check 'j == {"bays": []}' || fail "empty bay list"
+for coll in clusters bays; do
+	code=$(curl -s -o "$TMP/b" -w '%{http_code}' \
+		"$EP/$coll?marker=0f3c8a5e-5d1c-4d55-8f4f-2c1f8b2f9a11")
+	[ "$code" = 404 ] || fail "$coll with unknown marker got $code"
+done
+code=$(curl -s -o "$TMP/b" -w '%{http_code}' "$EP/bays?limit=0")
+[ "$code" = 400 ] || fail "bays limit=0 got $code"
+
 stop_api
 echo "PASS api_noauth"
