@@ -2146,6 +2146,26 @@ const struct hot_func *hot_func_find(const struct hot_stack *s, const char *name
 
 /* ---- the walker ---- */
 
+/* The walker extends the path at every node; formatting it with printf dominated the walk. */
+static void path_add_key(struct strbuf *path, const char *k)
+{
+        strbuf_addch(path, '.');
+        strbuf_addstr(path, k);
+}
+
+static void path_add_index(struct strbuf *path, size_t i)
+{
+        char buf[24], *p = buf + sizeof(buf);
+
+        *--p = ']';
+        do {
+                *--p = (char)('0' + i % 10);
+                i /= 10;
+        } while (i);
+        *--p = '[';
+        strbuf_add(path, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
 {
         size_t plen = ev->path->len;
@@ -2170,7 +2190,7 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                         } else if (f->macro) {
                                 r = f->resolve(ev, f, args, &v, he);
                         } else if (ev->mode == HM_VALIDATE) {
-                                strbuf_addf(ev->path, ".%s", k);
+                                path_add_key(ev->path, k);
                                 r = hot_eval(ev, args, NULL, he);
                                 strbuf_setlen(ev->path, plen);
                                 if (r >= 0 && f->check && !ev->ifs_only)
@@ -2197,7 +2217,7 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                 json_object_foreach(node, k, v)
                 {
                         json_t *x = NULL;
-                        strbuf_addf(ev->path, ".%s", k);
+                        path_add_key(ev->path, k);
                         r = hot_eval(ev, v, out ? &x : NULL, he);
                         strbuf_setlen(ev->path, plen);
                         if (r < 0)
@@ -2221,7 +2241,7 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                 json_array_foreach(node, i, v)
                 {
                         json_t *x = NULL;
-                        strbuf_addf(ev->path, "[%zu]", i);
+                        path_add_index(ev->path, i);
                         r = hot_eval(ev, v, out ? &x : NULL, he);
                         strbuf_setlen(ev->path, plen);
                         if (r < 0)

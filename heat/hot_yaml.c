@@ -287,10 +287,41 @@ static json_t *construct_float(const char *s)
         return hot_py_real((sign * strtod(p, NULL)));
 }
 
+/* Can a plain scalar starting with c resolve to anything but str? PyYAML's implicit
+ * resolvers are keyed by first character: bool [yYnNtTfFoO], null [~nN] (and empty), int and
+ * float [-+0-9.]. (Timestamps [0-9] stay strings in Heat's loader.) Most scalars in a template
+ * start elsewhere, and this test spares them the matchers below. */
+static bool maybe_typed(unsigned char c)
+{
+        static const bool first[256] = {
+                ['y'] = true, ['Y'] = true, ['n'] = true, ['N'] = true, ['t'] = true, ['T'] = true,
+                ['f'] = true, ['F'] = true, ['o'] = true, ['O'] = true, ['~'] = true, ['-'] = true,
+                ['+'] = true, ['.'] = true, ['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true,
+                ['4'] = true, ['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+        };
+
+        return first[c];
+}
+
+/* The longest bool/null word is 5 characters: longer words starting with a letter are str. */
+static bool is_word_start(unsigned char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '~';
+}
+
+/* True when PyYAML would certainly resolve this plain scalar to str. */
+static bool plain_is_str(const char *s, size_t len)
+{
+        return len && (!maybe_typed((unsigned char)s[0]) ||
+                       (len > 5 && is_word_start((unsigned char)s[0])));
+}
+
 json_t *hot_yaml_plain_scalar(const char *s, size_t len)
 {
         bool b;
 
+        if (plain_is_str(s, len))
+                return json_checked(json_stringn(s, len));
         if (strlen(s) != len) /* embedded NUL: never a number */
                 return json_checked(json_stringn(s, len));
         if (match_null(s))
@@ -554,6 +585,19 @@ static void merge_into(json_t *merged, json_t *src)
                 json_object_set(merged, k, v);
 }
 
+/* A mapping key that load_node() would turn into a plain string: a scalar without anchor or
+ * tag that is quoted, or plain and certainly str, within the depth limit. libyaml's scalars
+ * are NUL-terminated, valid UTF-8 (its reader and escape decoding reject anything else). */
+static bool plain_str_key(const yaml_event_t *kev, int depth)
+{
+        if (kev->type != YAML_SCALAR_EVENT || kev->data.scalar.anchor || kev->data.scalar.tag ||
+            depth + 1 > HOT_YAML_MAX_DEPTH)
+                return false;
+        if (kev->data.scalar.plain_implicit && kev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+                return plain_is_str((const char *)kev->data.scalar.value, kev->data.scalar.length);
+        return true;
+}
+
 static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t **ret)
 {
         json_auto_t *obj = json_checked(json_object());
@@ -578,6 +622,26 @@ static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t *
                            kev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
                            kev.data.scalar.length == 2 &&
                            memcmp(kev.data.scalar.value, "<<", 2) == 0;
+                if (plain_str_key(&kev, depth) && !is_merge) {
+                        /* the common case: the key is the scalar's text (up to a NUL, as
+                         * key_string() makes it), with no json_t built for it */
+                        r = count_node(L, 1, &kev.start_mark);
+                        if (r >= 0)
+                                r = next_event(L, &vev);
+                        if (r < 0) {
+                                yaml_event_delete(&kev);
+                                return r;
+                        }
+                        r = load_node(L, &vev, depth + 1, &val);
+                        yaml_event_delete(&vev);
+                        if (r >= 0)
+                                json_object_set_new_nocheck(
+                                        obj, (const char *)kev.data.scalar.value, val);
+                        yaml_event_delete(&kev);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = load_node(L, &kev, depth + 1, &key);
                 yaml_event_delete(&kev);
                 if (r < 0)
@@ -633,7 +697,7 @@ static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t *
                 {
                         _cleanup_free_ char *ks = key_string(key);
                         json_decref(key);
-                        json_object_set_new(obj, ks, val);
+                        json_object_set_new_nocheck(obj, ks, val);
                 }
         }
         if (merged) {
