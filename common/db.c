@@ -17,11 +17,27 @@
 /* Upper bound on the length of a [database] connection value. */
 #define DB_URL_MAX 4096
 
+/* A statement prepared on one session, named "mc_<id>", reused while its SQL text is asked
+ * for again: the server parses and plans a statement once per session instead of per call. */
+struct db_stmt {
+        uint64_t hash;
+        char *sql;
+        unsigned id;
+        uint64_t last_used; /* conn's use counter at the last execution (LRU eviction) */
+};
+
+/* Statements kept prepared per session; the least recently used one is deallocated beyond. */
+#define DB_STMT_CACHE_MAX 128
+
 struct db_conn {
         PGconn *pg;
         struct db_pool *pool; /* NULL for a one-off connection */
         bool broken;          /* the server went away mid-statement */
         struct db_conn *next; /* idle list link */
+        struct db_stmt stmts[DB_STMT_CACHE_MAX];
+        size_t n_stmts;
+        unsigned next_stmt_id;
+        uint64_t uses;
 };
 
 struct db_pool {
@@ -443,10 +459,19 @@ int db_connect(const char *url, struct db_conn **ret, struct err *e)
         return 0;
 }
 
+/* Forgets every prepared statement (the session that held them is gone or being replaced). */
+static void stmts_reset(struct db_conn *c)
+{
+        for (size_t i = 0; i < c->n_stmts; i++)
+                free(c->stmts[i].sql);
+        c->n_stmts = 0;
+}
+
 void db_conn_close(struct db_conn *c)
 {
         if (!c)
                 return;
+        stmts_reset(c);
         PQfinish(c->pg);
         free(c);
 }
@@ -580,6 +605,7 @@ int db_pool_acquire(struct db_pool *p, int timeout_ms, struct db_conn **ret, str
                         /* Replace the dead session in place: the slot stays counted. */
                         log_info("event=db_conn_replaced reason=\"%s\"",
                                  c->broken ? "broken" : "closed by server");
+                        stmts_reset(c);
                         PQfinish(c->pg);
                         c->pg = NULL;
                         c->broken = false;
@@ -696,6 +722,102 @@ static int result_error(struct db_conn *c, PGresult *res, const char *sql, struc
         return err_set(e, r, "%s", sb.buf);
 }
 
+/* FNV-1a over the statement text. */
+static uint64_t sql_hash(const char *sql)
+{
+        uint64_t h = 1469598103934665603ULL;
+        for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+                h = (h ^ *p) * 1099511628211ULL;
+        return h;
+}
+
+static struct db_stmt *stmt_find(struct db_conn *c, const char *sql, uint64_t h)
+{
+        for (size_t i = 0; i < c->n_stmts; i++)
+                if (c->stmts[i].hash == h && streq(c->stmts[i].sql, sql))
+                        return &c->stmts[i];
+        return NULL;
+}
+
+/* Drops one cached statement on the server (DEALLOCATE) and from the cache. Inside a failed
+ * transaction the server refuses any command: the statement is then only forgotten here and
+ * stays allocated on the server under its unique name, harmless until the session ends. */
+static void stmt_drop(struct db_conn *c, struct db_stmt *s)
+{
+        if (PQtransactionStatus(c->pg) != PQTRANS_INERROR) {
+                char q[48];
+                snprintf(q, sizeof(q), "DEALLOCATE mc_%u", s->id);
+                PQclear(PQexec(c->pg, q));
+        }
+        free(s->sql);
+        *s = c->stmts[--c->n_stmts];
+}
+
+/* The prepared statement for sql on this session, preparing it when new. NULL with
+ * *ret_fail set to the server's answer when preparing failed (a syntax error, a lost
+ * connection: reported like a failed execution); NULL and no result inside a failed
+ * transaction, where the server takes no PREPARE (the caller runs the text unprepared). */
+static struct db_stmt *stmt_get(struct db_conn *c, const char *sql, size_t nparams,
+                                PGresult **ret_fail)
+{
+        uint64_t h = sql_hash(sql);
+        struct db_stmt *s = stmt_find(c, sql, h);
+        *ret_fail = NULL;
+        if (s)
+                return s;
+        if (PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+                return NULL;
+        if (c->n_stmts == DB_STMT_CACHE_MAX) {
+                struct db_stmt *lru = &c->stmts[0];
+                for (size_t i = 1; i < c->n_stmts; i++)
+                        if (c->stmts[i].last_used < lru->last_used)
+                                lru = &c->stmts[i];
+                stmt_drop(c, lru);
+        }
+        char name[32];
+        unsigned id = c->next_stmt_id++;
+        snprintf(name, sizeof(name), "mc_%u", id);
+        PGresult *res = PQprepare(c->pg, name, sql, (int)nparams, NULL);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+                *ret_fail = res;
+                return NULL;
+        }
+        PQclear(res);
+        s = &c->stmts[c->n_stmts++];
+        *s = (struct db_stmt){.hash = h, .sql = xstrdup(sql), .id = id};
+        return s;
+}
+
+/* Runs sql as a prepared statement of this session (see struct db_stmt). A statement whose
+ * result shape changed under it (a migration altered its table: SQLSTATE 0A000, "cached plan
+ * must not change result type") is prepared afresh and, outside a transaction, run again. */
+static PGresult *exec_prepared(struct db_conn *c, const char *sql, size_t nparams,
+                               const char *const *params)
+{
+        bool in_tx = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                PGresult *fail;
+                struct db_stmt *s = stmt_get(c, sql, nparams, &fail);
+                if (!s) {
+                        if (fail || PQstatus(c->pg) != CONNECTION_OK)
+                                return fail;
+                        break;
+                }
+                s->last_used = ++c->uses;
+                char name[32];
+                snprintf(name, sizeof(name), "mc_%u", s->id);
+                PGresult *res = PQexecPrepared(c->pg, name, (int)nparams, params, NULL, NULL, 0);
+                const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+                if (!state || !streq(state, "0A000"))
+                        return res;
+                stmt_drop(c, s);
+                if (in_tx)
+                        return res;
+                PQclear(res);
+        }
+        return PQexecParams(c->pg, sql, (int)nparams, NULL, params, NULL, NULL, 0);
+}
+
 int db_exec(struct db_conn *c, struct db_result **ret, struct err *e, const char *sql,
             size_t nparams, const char *const *params)
 {
@@ -705,7 +827,7 @@ int db_exec(struct db_conn *c, struct db_result **ret, struct err *e, const char
         }
         if (nparams > 65535)
                 return err_set(e, -EINVAL, "too many query parameters");
-        PGresult *res = PQexecParams(c->pg, sql, (int)nparams, NULL, params, NULL, NULL, 0);
+        PGresult *res = exec_prepared(c, sql, nparams, params);
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
                 int r = result_error(c, res, sql, e);

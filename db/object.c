@@ -556,3 +556,23 @@ int dbo_delete(struct db_conn *c, const struct dbo_table *t, int64_t id, struct 
                 return r;
         return r == 0 ? -ENOENT : 0;
 }
+
+int dbo_generations(struct db_conn *c, const char *const *names, size_t n, int64_t *ret,
+                    struct err *e)
+{
+        _cleanup_db_result_ struct db_result *res = NULL;
+        int r = db_exec(c, &res, e, "SELECT name, gen FROM api_generation", 0, NULL);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                size_t row = 0;
+                while (row < db_result_rows(res) && !streq(db_get_text(res, row, 0), names[i]))
+                        row++;
+                if (row == db_result_rows(res))
+                        return err_set(e, -ENOENT, "no change generation named %s", names[i]);
+                r = db_get_int64(res, row, 1, &ret[i]);
+                if (r < 0)
+                        return err_set(e, r, "bad change generation for %s", names[i]);
+        }
+        return 0;
+}

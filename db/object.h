@@ -101,4 +101,10 @@ int dbo_update(struct db_conn *c, const struct dbo_table *t, int64_t id, const j
 /* Deletes row `id`; -ENOENT when gone. */
 int dbo_delete(struct db_conn *c, const struct dbo_table *t, int64_t id, struct err *e);
 
+/* The change generations (db/migrations/0003_api_generation.sql) of the groups named in
+ * names[0..n) ("clusters", "templates"), into ret[0..n). A name the table does not have
+ * → -ENOENT. One statement: every counter is read in the same snapshot. */
+int dbo_generations(struct db_conn *c, const char *const *names, size_t n, int64_t *ret,
+                    struct err *e);
+
 #endif

@@ -14,6 +14,7 @@
 #include "common/db.h"
 #include "common/ids.h"
 #include "db/magnum_db.h"
+#include "db/object.h"
 
 struct fixture {
         char *name; /* database name */
@@ -280,6 +281,118 @@ static void test_broken_migration(void **state)
         const struct db_migration unordered[] = {fixed[1], fixed[0]};
         err_clear(&e);
         assert_int_equal(db_migrate(c, unordered, 2, NULL, &e), -EINVAL);
+}
+
+/* ---- prepared statements ----------------------------------------------------------------------- */
+
+static long long count_prepared(struct db_conn *c)
+{
+        _cleanup_err_ struct err e = ERR_INIT;
+        _cleanup_db_result_ struct db_result *res = NULL;
+        if (db_exec(c, &res, &e, "SELECT count(*) FROM pg_prepared_statements", 0, NULL) != 1)
+                fail_msg("count prepared: %s", err_msg(&e));
+        int64_t n = -1;
+        assert_int_equal(db_get_int64(res, 0, 0, &n), 0);
+        return n;
+}
+
+/* db_exec prepares each statement text once per session and reuses it; results, errors and
+ * schema changes behave exactly as for unprepared statements. */
+static void test_prepared_statements(void **state)
+{
+        _cleanup_db_conn_ struct db_conn *c = connect_or_fail(*state);
+        _cleanup_err_ struct err e = ERR_INIT;
+        exec_ok(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+        const char *ins = "INSERT INTO t (id, v) VALUES ($1, $2)";
+        const char *sel = "SELECT v FROM t WHERE id = $1";
+        long long before = 0;
+        for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 20; i++) {
+                        _cleanup_free_ char *id = xasprintf("%d", round * 100 + i);
+                        _cleanup_free_ char *v = xasprintf("v%d", round * 100 + i);
+                        assert_int_equal(db_exec(c, NULL, &e, ins, DB_PARAMS(id, v)), 1);
+                        _cleanup_db_result_ struct db_result *res = NULL;
+                        assert_int_equal(db_exec(c, &res, &e, sel, DB_PARAMS(id)), 1);
+                        assert_string_equal(db_get_text(res, 0, 0), v);
+                }
+                /* the same two texts again: nothing new is prepared on the server */
+                if (round == 0)
+                        before = count_prepared(c);
+                else
+                        assert_int_equal(count_prepared(c), before);
+        }
+        /* a constraint error from a prepared statement maps as before */
+        assert_int_equal(db_exec(c, NULL, &e, ins, DB_PARAMS("1", "dup")), -EEXIST);
+        err_clear(&e);
+
+        /* the table's shape changes under a prepared SELECT *: it is prepared afresh */
+        const char *star = "SELECT * FROM t WHERE id = 1";
+        _cleanup_db_result_ struct db_result *r1 = NULL;
+        assert_int_equal(db_exec(c, &r1, &e, star, 0, NULL), 1);
+        assert_int_equal(db_result_cols(r1), 2);
+        exec_ok(c, "ALTER TABLE t ADD COLUMN w text DEFAULT 'w'");
+        _cleanup_db_result_ struct db_result *r2 = NULL;
+        if (db_exec(c, &r2, &e, star, 0, NULL) != 1)
+                fail_msg("after ALTER: %s", err_msg(&e));
+        assert_int_equal(db_result_cols(r2), 3);
+        assert_string_equal(db_get_text(r2, 0, 2), "w");
+
+        /* inside a transaction, a new statement with a syntax error reports that error (not
+         * "current transaction is aborted"), and the transaction can be rolled back */
+        struct db_tx tx = DB_TX_INIT;
+        assert_int_equal(db_begin(c, &tx, &e), 0);
+        assert_int_equal(db_exec(c, NULL, &e, "SELEC v FROM t", 0, NULL), -EINVAL);
+        assert_non_null(strstr(err_msg(&e), "syntax error"));
+        err_clear(&e);
+        /* a statement already prepared fails with the aborted-transaction error */
+        assert_true(db_exec(c, NULL, &e, sel, DB_PARAMS("1")) < 0);
+        err_clear(&e);
+        db_rollback(&tx);
+        _cleanup_db_result_ struct db_result *r3 = NULL;
+        assert_int_equal(db_exec(c, &r3, &e, sel, DB_PARAMS("1")), 1);
+        assert_string_equal(db_get_text(r3, 0, 0), "v1");
+
+        /* many distinct texts: the session keeps a bounded number prepared */
+        for (int i = 0; i < 300; i++) {
+                _cleanup_free_ char *q = xasprintf("SELECT %d + $1::int", i);
+                _cleanup_db_result_ struct db_result *res = NULL;
+                assert_int_equal(db_exec(c, &res, &e, q, DB_PARAMS("1")), 1);
+                _cleanup_free_ char *want = xasprintf("%d", i + 1);
+                assert_string_equal(db_get_text(res, 0, 0), want);
+        }
+        long long n = count_prepared(c);
+        assert_true(n > 100 && n <= 128);
+}
+
+/* Every write to cluster / nodegroup / cluster_template bumps its api_generation counter in
+ * the same transaction; a rolled-back write bumps nothing. */
+static void test_api_generations(void **state)
+{
+        _cleanup_db_conn_ struct db_conn *c = connect_or_fail(*state);
+        _cleanup_err_ struct err e = ERR_INIT;
+        upgrade_or_fail(c);
+        const char *const names[] = {"clusters", "templates"};
+        int64_t g0[2], g1[2], g2[2], g3[2], g4[2];
+        assert_int_equal(dbo_generations(c, names, 2, g0, &e), 0);
+        exec_ok(c, "INSERT INTO cluster (uuid, name, project_id) VALUES ('u1', 'c', 'p')");
+        assert_int_equal(dbo_generations(c, names, 2, g1, &e), 0);
+        assert_true(g1[0] > g0[0]);
+        assert_true(g1[1] == g0[1]);
+        exec_ok(c, "UPDATE nodegroup SET status = 'x'"); /* no row matched: still a change */
+        assert_int_equal(dbo_generations(c, names, 2, g2, &e), 0);
+        assert_true(g2[0] > g1[0]);
+        exec_ok(c, "INSERT INTO cluster_template (uuid, name, project_id) VALUES ('t', 't', 'p')");
+        assert_int_equal(dbo_generations(c, names, 2, g3, &e), 0);
+        assert_true(g3[1] > g2[1]);
+        assert_true(g3[0] == g2[0]);
+        struct db_tx tx = DB_TX_INIT;
+        assert_int_equal(db_begin(c, &tx, &e), 0);
+        exec_ok(c, "DELETE FROM cluster");
+        db_rollback(&tx);
+        assert_int_equal(dbo_generations(c, names, 2, g4, &e), 0);
+        assert_true(g4[0] == g3[0] && g4[1] == g3[1]);
+        const char *const bad[] = {"no-such-group"};
+        assert_int_equal(dbo_generations(c, bad, 1, g4, &e), -ENOENT);
 }
 
 /* ---- errors ---------------------------------------------------------------------------------- */
@@ -797,6 +910,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_schema_defaults, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_upgrades, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_broken_migration, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_prepared_statements, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_api_generations, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_error_mapping, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_serialization_eagain, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
