@@ -675,6 +675,19 @@ int httpd_resp_body(struct httpd_req *req, int status, const char *content_type,
         return 0;
 }
 
+int httpd_resp_body_take(struct httpd_req *req, int status, const char *content_type, char *body,
+                         size_t len)
+{
+        set_body(req, status, content_type, body, len);
+        return 0;
+}
+
+const char *httpd_resp_body_get(const struct httpd_req *req, size_t *ret_len)
+{
+        *ret_len = req->resp_len;
+        return req->resp_body;
+}
+
 int httpd_resp_empty(struct httpd_req *req, int status)
 {
         set_body(req, status, NULL, NULL, 0);
@@ -965,10 +978,15 @@ static void run_request(struct httpd_req *req)
 
 static enum MHD_Result send_response(struct httpd_req *req)
 {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(
-                req->resp_len, req->resp_body ? req->resp_body : (void *)"", MHD_RESPMEM_MUST_COPY);
+        /* The body is handed over to MHD (freed with free() once sent), not copied. */
+        struct MHD_Response *resp =
+                req->resp_body
+                        ? MHD_create_response_from_buffer(req->resp_len, req->resp_body,
+                                                          MHD_RESPMEM_MUST_FREE)
+                        : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         if (!resp)
                 return MHD_NO;
+        req->resp_body = NULL;
         bool have_ctype = false;
         for (size_t i = 0; i < req->n_rh; i++) {
                 if (strcaseeq(req->rh[i].key, "Content-Type"))

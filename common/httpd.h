@@ -203,6 +203,11 @@ int httpd_resp_json(struct httpd_req *req, int status, const json_t *j);
 /* Status and a body of `len` bytes copied from body, with the given Content-Type. */
 int httpd_resp_body(struct httpd_req *req, int status, const char *content_type, const void *body,
                     size_t len);
+/* Like httpd_resp_body, taking over body (malloc'd, len bytes plus a NUL) instead of copying. */
+int httpd_resp_body_take(struct httpd_req *req, int status, const char *content_type, char *body,
+                         size_t len);
+/* The response body set so far (NULL and 0 when none); valid until the body changes. */
+const char *httpd_resp_body_get(const struct httpd_req *req, size_t *ret_len);
 /* Status with an empty body (204, 202 without body, ...). */
 int httpd_resp_empty(struct httpd_req *req, int status);
 /* Renders an error through the server's error hook (or the default body). */
