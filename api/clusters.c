@@ -205,6 +205,9 @@ static int cl_list(struct res_ctx *ctx, bool detail)
         struct dbo_query q;
         if (cl_scope(ctx, detail ? "detail_all_projects" : "get_all_all_projects", &q))
                 return 0;
+        /* the detail view shows label differences against each cluster's template */
+        if (res_cache_lookup(ctx, detail ? RCACHE_CLUSTERS | RCACHE_TEMPLATES : RCACHE_CLUSTERS))
+                return 0;
         struct res_page pg;
         struct db_conn *c;
         json_auto_t *rows = NULL;
@@ -220,7 +223,7 @@ static int cl_list(struct res_ctx *ctx, bool detail)
         }
         json_auto_t *out = res_collection(ctx, "clusters", items, &pg,
                                           detail ? "clusters/detail" : "clusters", "uuid", NULL);
-        return httpd_resp_json(ctx->req, 200, out);
+        return res_respond_cacheable(ctx, out);
 }
 
 int cl_h_list(struct res_ctx *ctx)
@@ -239,6 +242,8 @@ int cl_h_get(struct res_ctx *ctx)
                 return 0;
         struct dbo_query q;
         if (cl_scope(ctx, "get_one_all_projects", &q))
+                return 0;
+        if (res_cache_lookup(ctx, RCACHE_CLUSTERS | RCACHE_TEMPLATES))
                 return 0;
         struct db_conn *c;
         if (res_db(ctx, &c))
@@ -272,7 +277,7 @@ int cl_h_get(struct res_ctx *ctx)
                 }
                 json_object_set_new(out, "faults", faults);
         }
-        return httpd_resp_json(ctx->req, 200, out);
+        return res_respond_cacheable(ctx, out);
 }
 
 /* Quota: explicit row for (project, Cluster) else the configured default; 403 when the

@@ -99,6 +99,8 @@ static int ct_list(struct res_ctx *ctx, const struct ct_kind *k, bool detail)
         if (ct_scope(ctx, k, detail ? "detail_all_projects" : "get_all_all_projects", &q,
                      DBO_VIS_PROJECT_OR_PUBLIC_SHOWN))
                 return 0;
+        if (res_cache_lookup(ctx, RCACHE_TEMPLATES))
+                return 0;
         struct res_page pg;
         if (res_page_parse(ctx, &dbo_cluster_template, true, &pg))
                 return 0;
@@ -128,7 +130,7 @@ static int ct_list(struct res_ctx *ctx, const struct ct_kind *k, bool detail)
         _cleanup_strbuf_ struct strbuf np = STRBUF_INIT;
         strbuf_addf(&np, "%s%s", k->coll, detail ? "/detail" : "");
         json_auto_t *out = res_collection(ctx, k->coll, items, &pg, np.buf, "uuid", NULL);
-        return httpd_resp_json(ctx->req, 200, out);
+        return res_respond_cacheable(ctx, out);
 }
 
 static int ct_get(struct res_ctx *ctx, const struct ct_kind *k)
@@ -138,6 +140,8 @@ static int ct_get(struct res_ctx *ctx, const struct ct_kind *k)
                 return 0;
         struct dbo_query q;
         if (ct_scope(ctx, k, "get_one_all_projects", &q, DBO_VIS_PROJECT_OR_PUBLIC))
+                return 0;
+        if (res_cache_lookup(ctx, RCACHE_TEMPLATES))
                 return 0;
         struct db_conn *c;
         if (res_db(ctx, &c))
@@ -152,7 +156,7 @@ static int ct_get(struct res_ctx *ctx, const struct ct_kind *k)
                         return 0;
         }
         json_auto_t *out = ct_render(ctx, row, k->coll);
-        return httpd_resp_json(ctx->req, 200, out);
+        return res_respond_cacheable(ctx, out);
 }
 
 static int ct_create(struct res_ctx *ctx, const struct ct_kind *k)

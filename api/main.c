@@ -33,6 +33,7 @@ struct api_opts {
         int workers;
         int max_limit;
         int max_body_bytes;
+        int response_cache_mb;
         /* [healthcheck] */
         char *healthcheck_disable_file;
         /* [keystone_authtoken] */
@@ -57,6 +58,10 @@ static const struct conf_option api_options[] = {
          "Most items a collection request returns."},
         {"api", "max_request_body_size", CONF_INT, "114688", O(max_body_bytes), 1024,
          64 * 1024 * 1024, "Largest request body accepted, in bytes (413 above)."},
+        {"api", "response_cache_mb", CONF_INT, "16", O(response_cache_mb), 0, 4096,
+         "Memory for cached GET answers (cluster and template lists and shows), in MiB; 0 = "
+         "off. A cached answer is served only while the tables it was built from are unchanged "
+         "(api_generation counters), so it is never stale."},
         {"healthcheck", "disable_by_file_path", CONF_STR, "/etc/magnum/healthcheck_disable",
          O(healthcheck_disable_file), 0, 0,
          "When this file exists, /healthcheck answers 503 DISABLED BY FILE."},
@@ -249,6 +254,7 @@ int main(int argc, char **argv)
                 .skip_os_checks = ro.skip_os_checks,
         };
         pthread_mutex_init(&app.cache_lock, NULL);
+        app.respcache = rcache_new((size_t)o.response_cache_mb * 1024 * 1024);
         res_set_app(&app);
 
         struct api_router_opts ropts = {.healthcheck_disable_file = o.healthcheck_disable_file,

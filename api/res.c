@@ -290,6 +290,10 @@ static void conn_release(void *p)
 
 int res_db(struct res_ctx *ctx, struct db_conn **ret)
 {
+        if (ctx->db) {
+                *ret = ctx->db;
+                return 0;
+        }
         _cleanup_err_ struct err e = ERR_INIT;
         struct db_conn *c = NULL;
         int r = db_pool_acquire(ctx->app->pool, 10000, &c, &e);
@@ -299,7 +303,71 @@ int res_db(struct res_ctx *ctx, struct db_conn **ret)
                 return 1;
         }
         httpd_req_defer(ctx->req, conn_release, c);
+        ctx->db = c;
         *ret = c;
+        return 0;
+}
+
+/* Names of the api_generation rows, by bit number of enum rcache_dep. */
+static const char *const gen_names[RCACHE_N_DEPS] = {"clusters", "templates"};
+
+/* Appends one key field; NULL is told apart from every string. */
+static void key_field(struct strbuf *sb, const char *v)
+{
+        if (v)
+                strbuf_addstr(sb, v);
+        else
+                strbuf_addch(sb, '\x01');
+        strbuf_addch(sb, '\x1f');
+}
+
+int res_cache_lookup(struct res_ctx *ctx, unsigned deps)
+{
+        struct rcache *rc = ctx->app->respcache;
+        if (!rc)
+                return 0;
+        struct db_conn *c;
+        if (res_db(ctx, &c))
+                return 1;
+        _cleanup_err_ struct err e = ERR_INIT;
+        struct rcache_gens g;
+        int r = dbo_generations(c, gen_names, RCACHE_N_DEPS, g.v, &e);
+        if (r < 0) {
+                log_warn("event=respcache_off reason=\"%s\"", err_msg(&e));
+                return 0;
+        }
+        _cleanup_strbuf_ struct strbuf key = STRBUF_INIT;
+        strbuf_addf(&key, "%d\x1f", ctx->minor);
+        key_field(&key, httpd_req_host_url(ctx->req));
+        key_field(&key, ctx->user_id);
+        key_field(&key, ctx->user_name);
+        key_field(&key, ctx->domain_id);
+        key_field(&key, ctx->project_id);
+        for (size_t i = 0; i < ctx->n_roles; i++)
+                key_field(&key, ctx->roles[i]);
+        key_field(&key, httpd_req_raw_url(ctx->req));
+        char *body;
+        size_t len;
+        if (rcache_get(rc, key.buf, &g, &body, &len)) {
+                log_debug("event=respcache_hit bytes=%zu", len);
+                httpd_resp_body_take(ctx->req, 200, "application/json", body, len);
+                return 1;
+        }
+        ctx->cache_key = httpd_req_strdup(ctx->req, key.buf);
+        ctx->cache_deps = deps;
+        ctx->cache_gens = g;
+        return 0;
+}
+
+int res_respond_cacheable(struct res_ctx *ctx, const json_t *j)
+{
+        httpd_resp_json(ctx->req, 200, j);
+        if (ctx->cache_key) {
+                size_t len;
+                const char *body = httpd_resp_body_get(ctx->req, &len);
+                rcache_put(ctx->app->respcache, ctx->cache_key, ctx->cache_deps, &ctx->cache_gens,
+                           body, len);
+        }
         return 0;
 }
 
@@ -405,6 +473,8 @@ void res_app_cleanup(struct res_app *app)
         free(app->cache);
         app->cache = NULL;
         app->cache_n = app->cache_alloc = 0;
+        rcache_free(app->respcache);
+        app->respcache = NULL;
 }
 
 int res_cast(struct res_ctx *ctx, const char *method, json_t *args)

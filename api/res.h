@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "api/policy.h"
+#include "api/respcache.h"
 #include "api/schema.h"
 #include "common/db.h"
 #include "common/err.h"
@@ -58,6 +59,7 @@ struct res_app {
         pthread_mutex_t cache_lock;
         struct os_cache_entry *cache; /* Glance/Nova/Neutron answers, see osclients.c */
         size_t cache_n, cache_alloc;
+        struct rcache *respcache; /* GET answers (api/respcache.h); NULL = off */
 };
 
 /* The caller of one request. */
@@ -72,6 +74,11 @@ struct res_ctx {
         bool is_admin;
         struct policy_creds creds;
         struct ks_token *token; /* borrowed; NULL when not keystone-authenticated */
+        struct db_conn *db;     /* this request's connection once res_db took one */
+        /* Armed by res_cache_lookup: where res_respond_cacheable stores the answer. */
+        const char *cache_key;
+        unsigned cache_deps;
+        struct rcache_gens cache_gens;
 };
 
 typedef int (*res_handler_fn)(struct res_ctx *ctx);
@@ -141,9 +148,19 @@ json_t *res_collection(struct res_ctx *ctx, const char *coll, json_t *items,
 /* Adds "links" [self, bookmark] for <host>/v1/<path> to obj. */
 void res_add_links(struct res_ctx *ctx, json_t *obj, const char *path);
 
-/* A database connection for this request (released at request end). 503 answered → 1. */
+/* A database connection for this request (released at request end; the same one on every
+ * call within a request). 503 answered → 1. */
 int res_db(struct res_ctx *ctx, struct db_conn **ret);
 
+/* Serves a GET from the response cache (api/respcache.h) when it holds this request's answer
+ * built from the current state of `deps` (RCACHE_* flags): returns 1, answered. Otherwise
+ * returns 0 and, when caching is on, arms ctx so that res_respond_cacheable stores the answer.
+ * Call it after the checks that can refuse the request (arguments, policy) and before reading
+ * the data. A failure to read the generations only turns caching off for this request. */
+int res_cache_lookup(struct res_ctx *ctx, unsigned deps);
+/* Answers 200 with j, and stores the body in the response cache when res_cache_lookup armed
+ * this request. Returns 0. */
+int res_respond_cacheable(struct res_ctx *ctx, const json_t *j);
 /* Looks up one row of t by uuid (when ident is uuid-like) or name within the scope q.
  * Errors answered (returns 1): not found → `notfound_status` with "<Kind> <ident> could not be
  * found.", several by name → 409 `dup_msg`. 0 with *ret on success. */
