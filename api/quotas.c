@@ -275,16 +275,15 @@ int stats_h_get(struct res_ctx *ctx)
         if (r < 0)
                 return res_fail_internal(ctx, r, &e);
         _cleanup_db_result_ struct db_result *res = NULL;
+        /* Magnum sums the nodegroups' own project_id column, masters included */
         if (project)
-                r = db_exec(c, &res, &e,
-                            "SELECT COALESCE(SUM(n.node_count), 0) FROM nodegroup n JOIN cluster "
-                            "cl ON cl.uuid = n.cluster_id WHERE cl.project_id = $1",
-                            DB_PARAMS(project));
+                r = db_exec(
+                        c, &res, &e,
+                        "SELECT COALESCE(SUM(node_count), 0) FROM nodegroup WHERE project_id = $1",
+                        DB_PARAMS(project));
         else
-                r = db_exec(c, &res, &e,
-                            "SELECT COALESCE(SUM(n.node_count), 0) FROM nodegroup n JOIN cluster "
-                            "cl ON cl.uuid = n.cluster_id",
-                            0, NULL);
+                r = db_exec(c, &res, &e, "SELECT COALESCE(SUM(node_count), 0) FROM nodegroup", 0,
+                            NULL);
         if (r < 0 || db_get_int64(res, 0, 0, &nodes) < 0)
                 return res_fail_internal(ctx, r < 0 ? r : -EIO, &e);
         json_auto_t *out = json_pack("{s:I,s:I}", "clusters", (json_int_t)clusters, "nodes",

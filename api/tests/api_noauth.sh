@@ -88,5 +88,17 @@ done
 code=$(curl -s -o "$TMP/b" -w '%{http_code}' "$EP/bays?limit=0")
 [ "$code" = 400 ] || fail "bays limit=0 got $code"
 
+# Stats: clusters of the project, and the node counts of the project's nodegroups (masters
+# included, summed by the nodegroup's own project as Magnum does).
+sql "INSERT INTO cluster (uuid, name, project_id) VALUES ('5b1e6c1e-0000-4000-8000-000000000001', 's1', 'ps')"
+sql "INSERT INTO nodegroup (uuid, name, cluster_id, project_id, node_count, role)
+     VALUES ('5b1e6c1e-0000-4000-8000-000000000011', 'm', '5b1e6c1e-0000-4000-8000-000000000001', 'ps', 1, 'master'),
+            ('5b1e6c1e-0000-4000-8000-000000000012', 'w', '5b1e6c1e-0000-4000-8000-000000000001', 'ps', 3, 'worker'),
+            ('5b1e6c1e-0000-4000-8000-000000000013', 'w', 'gone-cluster', 'ps', 2, 'worker')"
+curl -sf "$EP/stats?project_id=ps" | json_check 'j == {"clusters": 1, "nodes": 6}' ||
+	fail "stats of ps: $(curl -s "$EP/stats?project_id=ps")"
+curl -sf -H 'X-Roles: member' -H 'X-Project-Id: other' "$EP/stats" |
+	json_check 'j == {"clusters": 0, "nodes": 0}' || fail "stats of an empty project"
+
 stop_api
 echo "PASS api_noauth"
