@@ -47,12 +47,126 @@ int json_parse_limited(const char *buf, size_t len, size_t max_bytes, int max_de
         return 0;
 }
 
+/* ---- compact serialisation ---------------------------------------------------------------
+ * The same bytes as jansson's json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY), written straight
+ * into a strbuf: jansson's dumper calls back per token and registers every container in a
+ * hashtable keyed by its printed address (its cycle check), which made it most of the cost of
+ * rendering a page of 100 clusters. Strings keep UTF-8 as is and escape exactly what jansson
+ * escapes ('"', '\\', control characters; \b \f \n \r \t short forms, else \u00XX in upper
+ * case); reals go through jansson itself (rare here, and its formatting has details). */
+
+/* Longest nesting dumped; jansson refuses deeper trees too (and a cycle ends up here). */
+#define DUMP_MAX_DEPTH 2048
+
+static void dump_string(struct strbuf *sb, const char *s, size_t len)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        strbuf_grow(sb, len + 2);
+        strbuf_addch(sb, '"');
+        size_t run = 0;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c >= 0x20 && c != '"' && c != '\\')
+                        continue;
+                strbuf_add(sb, s + run, i - run);
+                run = i + 1;
+                char esc[6] = {'\\', 0};
+                size_t n = 2;
+                switch (c) {
+                case '"':
+                case '\\':
+                        esc[1] = (char)c;
+                        break;
+                case '\b':
+                        esc[1] = 'b';
+                        break;
+                case '\f':
+                        esc[1] = 'f';
+                        break;
+                case '\n':
+                        esc[1] = 'n';
+                        break;
+                case '\r':
+                        esc[1] = 'r';
+                        break;
+                case '\t':
+                        esc[1] = 't';
+                        break;
+                default:
+                        esc[1] = 'u';
+                        esc[2] = '0';
+                        esc[3] = '0';
+                        esc[4] = hex[c >> 4];
+                        esc[5] = hex[c & 15];
+                        n = 6;
+                }
+                strbuf_add(sb, esc, n);
+        }
+        strbuf_add(sb, s + run, len - run);
+        strbuf_addch(sb, '"');
+}
+
+static void dump_value(struct strbuf *sb, const json_t *j, int depth)
+{
+        if (depth > DUMP_MAX_DEPTH)
+                abort();
+        switch (json_typeof(j)) {
+        case JSON_OBJECT: {
+                bool first = true;
+                strbuf_addch(sb, '{');
+                for (void *it = json_object_iter((json_t *)j); it;
+                     it = json_object_iter_next((json_t *)j, it)) {
+                        if (!first)
+                                strbuf_addch(sb, ',');
+                        first = false;
+                        dump_string(sb, json_object_iter_key(it), json_object_iter_key_len(it));
+                        strbuf_addch(sb, ':');
+                        dump_value(sb, json_object_iter_value(it), depth + 1);
+                }
+                strbuf_addch(sb, '}');
+                break;
+        }
+        case JSON_ARRAY: {
+                strbuf_addch(sb, '[');
+                for (size_t i = 0, n = json_array_size(j); i < n; i++) {
+                        if (i)
+                                strbuf_addch(sb, ',');
+                        dump_value(sb, json_array_get(j, i), depth + 1);
+                }
+                strbuf_addch(sb, ']');
+                break;
+        }
+        case JSON_STRING:
+                dump_string(sb, json_string_value(j), json_string_length(j));
+                break;
+        case JSON_INTEGER:
+                strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+                break;
+        case JSON_REAL: {
+                char *r = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+                if (!r)
+                        abort(); /* inf / nan: jansson refuses them, as before */
+                strbuf_addstr(sb, r);
+                free(r);
+                break;
+        }
+        case JSON_TRUE:
+                strbuf_addstr(sb, "true");
+                break;
+        case JSON_FALSE:
+                strbuf_addstr(sb, "false");
+                break;
+        case JSON_NULL:
+                strbuf_addstr(sb, "null");
+                break;
+        }
+}
+
 char *json_dump_compact(const json_t *j)
 {
-        char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (!s)
-                abort();
-        return s;
+        struct strbuf sb = STRBUF_INIT;
+        dump_value(&sb, j, 0);
+        return strbuf_detach(&sb, NULL);
 }
 
 static int dump_cb(const char *buffer, size_t size, void *data)
@@ -63,6 +177,10 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 
 void json_dump_strbuf(struct strbuf *sb, const json_t *j, size_t flags)
 {
+        if (flags == JSON_COMPACT) {
+                dump_value(sb, j, 0);
+                return;
+        }
         if (json_dump_callback(j, dump_cb, sb, flags | JSON_ENCODE_ANY) < 0)
                 abort();
 }
