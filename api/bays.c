@@ -71,7 +71,7 @@ static int bay_list(struct res_ctx *ctx, bool detail)
         struct res_page pg;
         struct db_conn *c;
         json_auto_t *rows = NULL;
-        if (cl_select_page(ctx, &q, detail, &pg, &c, &rows))
+        if (cl_select_page(ctx, &q, detail, NULL, &pg, &c, &rows))
                 return 0;
         json_t *items = json_checked(json_array());
         size_t i;

@@ -169,8 +169,9 @@ static json_t *cl_render(struct res_ctx *ctx, struct db_conn *c, json_t *ct_cach
         return o;
 }
 
-int cl_select_page(struct res_ctx *ctx, struct dbo_query *q, bool detail, struct res_page *pg,
-                   struct db_conn **ret_c, json_t **ret_rows)
+int cl_select_page(struct res_ctx *ctx, struct dbo_query *q, bool detail,
+                   const char *const *list_columns, struct res_page *pg, struct db_conn **ret_c,
+                   json_t **ret_rows)
 {
         if (res_page_parse(ctx, &dbo_cluster, true, pg))
                 return 1;
@@ -185,9 +186,11 @@ int cl_select_page(struct res_ctx *ctx, struct dbo_query *q, bool detail, struct
         q->limit = pg->limit;
         q->marker = marker;
         q->skip_heavy = !detail;
+        q->columns = detail ? NULL : list_columns;
         _cleanup_err_ struct err e = ERR_INIT;
         int r = dbo_select(c, &dbo_cluster, q, ret_rows, &e);
         q->marker = NULL; /* released here */
+        q->columns = NULL;
         if (r < 0) {
                 res_fail_internal(ctx, r, &e);
                 return 1;
@@ -211,7 +214,10 @@ static int cl_list(struct res_ctx *ctx, bool detail)
         struct res_page pg;
         struct db_conn *c;
         json_auto_t *rows = NULL;
-        if (cl_select_page(ctx, &q, detail, &pg, &c, &rows))
+        const char *cols[40];
+        if (cl_select_page(ctx, &q, detail,
+                           schema_listview_columns(&schema_cluster, cols, ARRAY_SIZE(cols)), &pg,
+                           &c, &rows))
                 return 0;
         json_auto_t *cache = json_checked(json_object());
         json_t *items = json_checked(json_array());

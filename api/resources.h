@@ -42,9 +42,11 @@ int cl_scope(struct res_ctx *ctx, const char *all_rule, struct dbo_query *q);
 int cl_lookup(struct res_ctx *ctx, struct db_conn *c, const struct dbo_query *scope,
               const char *ident, int notfound_status, json_t **ret);
 /* The page of cluster rows a list request asks for (pagination, marker within scope q, light
- * rows unless detail); shared by clusters and bays. 1 when a response was already sent. */
-int cl_select_page(struct res_ctx *ctx, struct dbo_query *q, bool detail, struct res_page *pg,
-                   struct db_conn **ret_c, json_t **ret_rows);
+ * rows unless detail; only `list_columns` when not NULL and not detail); shared by clusters
+ * and bays. 1 when a response was already sent. */
+int cl_select_page(struct res_ctx *ctx, struct dbo_query *q, bool detail,
+                   const char *const *list_columns, struct res_page *pg, struct db_conn **ret_c,
+                   json_t **ret_rows);
 /* The create flow of spec §2.2 on a parsed cluster-shaped body (bays: no quota, keypair from
  * the baymodel, a synchronous call at 1.1). Fills ret_uuid; answers errors → 1. */
 int cl_create_flow(struct res_ctx *ctx, json_t *cl, int ct_notfound_status, bool bay,

@@ -598,6 +598,18 @@ int schema_parse_body(const struct schema *s, const json_t *body, json_t **ret, 
         return 0;
 }
 
+const char **schema_listview_columns(const struct schema *s, const char **ret, size_t max)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_fields && n + 1 < max; i++) {
+                const struct schema_field *f = &s->fields[i];
+                if (f->type != SF_LINKS && (f->flags & SF_LISTVIEW) && !(f->flags & SF_ECHO_LIST))
+                        ret[n++] = f->name;
+        }
+        ret[n] = NULL;
+        return ret;
+}
+
 json_t *schema_render(const struct schema *s, const json_t *obj, bool list_view)
 {
         json_t *out = json_checked(json_object());

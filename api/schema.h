@@ -89,6 +89,10 @@ int schema_coerce(const struct schema_field *f, const json_t *v, json_t **ret, s
  * defaults of SF_DEFAULT fields; list_view keeps only SF_LISTVIEW fields (SF_ECHO_LIST ones
  * rendered as their default). Links are not added here. Returns a new object. */
 json_t *schema_render(const struct schema *s, const json_t *obj, bool list_view);
+/* The stored fields the list view shows (SF_LISTVIEW, not links, not echoed defaults), as a
+ * NULL-terminated array of names for dbo_query.columns: a list reads nothing else. At most
+ * max - 1 names; returns ret. */
+const char **schema_listview_columns(const struct schema *s, const char **ret, size_t max);
 
 /* Python's str() of a JSON value, as WSME puts it in "Value: '...'" messages. Caller frees. */
 char *schema_pystr(const json_t *v);

@@ -270,13 +270,25 @@ static void add_col_expr(struct strbuf *sb, const struct dbo_table *t, const str
         strbuf_addch(sb, ')');
 }
 
-/* The columns selected (in table order) into cols; heavy ones left out on request. */
-static size_t add_select_list(struct strbuf *sb, const struct dbo_table *t, bool skip_heavy,
-                              const struct dbo_column **cols)
+static bool name_in(const char *const *names, const char *name)
+{
+        for (; *names; names++)
+                if (streq(*names, name))
+                        return true;
+        return false;
+}
+
+/* The columns selected (in table order) into cols: all, or those the query names (and id);
+ * heavy ones left out on request. */
+static size_t add_select_list(struct strbuf *sb, const struct dbo_table *t,
+                              const struct dbo_query *q, const struct dbo_column **cols)
 {
         size_t n = 0;
         for (size_t i = 0; i < t->n_cols; i++) {
-                if (skip_heavy && t->cols[i].heavy)
+                if (q->skip_heavy && t->cols[i].heavy)
+                        continue;
+                if (q->columns && !streq(t->cols[i].name, "id") &&
+                    !name_in(q->columns, t->cols[i].name))
                         continue;
                 if (n)
                         strbuf_addstr(sb, ", ");
@@ -402,7 +414,7 @@ int dbo_select(struct db_conn *c, const struct dbo_table *t, const struct dbo_qu
                                sk);
         strbuf_addstr(&sql, "SELECT ");
         const struct dbo_column *cols[DBO_MAX_COLS];
-        size_t n_cols = add_select_list(&sql, t, q->skip_heavy, cols);
+        size_t n_cols = add_select_list(&sql, t, q, cols);
         add_from(&sql, t);
         int r = add_where(&sql, &p, t, q, e);
         if (r < 0)

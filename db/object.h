@@ -74,6 +74,8 @@ struct dbo_query {
         long limit;           /* <= 0 = no limit */
         const json_t *marker; /* keyset position: a row previously returned, or NULL */
         bool skip_heavy;      /* leave out columns marked heavy (list views) */
+        /* Only these columns (NULL-terminated names; "id" always comes too); NULL = all. */
+        const char *const *columns;
 };
 
 /* The column named `name` (stored or computed), NULL when none. */
