@@ -5,7 +5,10 @@
 #   GET  /v1/clusters?limit=100     (1,000 clusters with two nodegroups each, pages of 100)
 #   GET  /v1/clustertemplates/<id>
 #   POST /v1/clustertemplates
-# and the resident memory of an idle magnum-api. Use a build without sanitizers
+# and the resident memory of an idle magnum-api. The GETs are measured twice: with the
+# response cache on (the default; every request still checks the change generations in
+# PostgreSQL) and by a second magnum-api with `response_cache_mb = 0`, where every request
+# reads and renders its answer. Use a build without sanitizers
 # (cmake -DSANITIZE=OFF -DCMAKE_BUILD_TYPE=Release): ASan multiplies memory and time.
 # Starts its own magnum-api on an ephemeral port, a private database on the shared PostgreSQL
 # and magnum-sim on the catalog's cloud ports (tests/integration/sim_for_api.sh); stops them
@@ -58,7 +61,13 @@ EOF
 "$BUILD/api/magnum-api" --config-file "$WORK/magnum.conf" >"$WORK/api.log" 2>&1 &
 API_PID=$!
 PIDS+=($API_PID)
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$AP) 2>/dev/null && break; sleep 0.1; done
+AP0=$(free_port)
+sed -e "s/^port = $AP\$/port = $AP0\nresponse_cache_mb = 0/" "$WORK/magnum.conf" >"$WORK/nocache.conf"
+"$BUILD/api/magnum-api" --config-file "$WORK/nocache.conf" >"$WORK/api-nocache.log" 2>&1 &
+PIDS+=($!)
+for p in $AP $AP0; do
+	for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
+done
 sleep 1
 echo "idle_rss_kb_at_start=$(awk '/VmRSS/{print $2}' /proc/$API_PID/status)"
 
@@ -89,8 +98,14 @@ N=$(curl -sf "${H[@]}" "$URL/clusters?limit=100" | $PY -c 'import json,sys; d=js
 echo "page check: items+next = $N"
 
 B="$BUILD/bench/api/api_bench"
+URL0=http://127.0.0.1:$AP0/v1
+curl -sf "${H[@]}" "$URL0/clusters?limit=100" >/dev/null
+echo "response cache on:"
 "$B" -u "$URL/clusters?limit=100" "${H[@]}" -t "$THREADS" -d "$SECS" || true
 "$B" -u "$URL/clustertemplates/$CT" "${H[@]}" -t "$THREADS" -d "$SECS" || true
+echo "response cache off (response_cache_mb = 0):"
+"$B" -u "$URL0/clusters?limit=100" "${H[@]}" -t "$THREADS" -d "$SECS" || true
+"$B" -u "$URL0/clustertemplates/$CT" "${H[@]}" -t "$THREADS" -d "$SECS" || true
 "$B" -u "$URL/clustertemplates" -X POST "${H[@]}" -t "$THREADS" -d "$SECS" \
 	-b '{"name":"b-@UUID@","image_id":"fedora-coreos-latest","coe":"kubernetes","external_network_id":"public"}' || true
 sleep 2
