@@ -654,28 +654,79 @@ static int cmp_placeholders(const void *a, const void *b)
         return strcmp(x, y);
 }
 
-static void replace_rec(struct strbuf *out, const char *s, size_t len, const char **keys,
-                        const char **vals, size_t n, bool *used)
-{
-        const char *p = s, *end = s + len;
-        size_t klen;
+/* Heat's str_replace: the template is split at the (non-overlapping, leftmost) occurrences of
+ * the first placeholder, each piece is replaced in with the next placeholder, and so on; the
+ * pieces are joined with the values. The pieces a placeholder sees are visited left to right,
+ * so one cursor per placeholder (its next occurrence in the whole template) answers every
+ * search: a template with n placeholders that each occur once costs ~2n searches, not n^2/2
+ * (write-heat-params-master.sh has ~150). */
+struct repl {
+        const char *s;
+        size_t len;
+        const char **keys, **vals;
+        size_t *klen, *vlen;
+        size_t *next; /* first occurrence at or after the last search point (len + 1: none) */
+        bool *known;  /* next[k] computed */
+        bool *used;
+        size_t n;
+        struct strbuf *out;
+};
 
-        if (n == 0) {
-                strbuf_add(out, s, len);
+static size_t repl_find(struct repl *R, size_t k, size_t p)
+{
+        if (!R->known[k] || R->next[k] < p) {
+                const char *hit = memmem(R->s + p, R->len - p, R->keys[k], R->klen[k]);
+                R->next[k] = hit ? (size_t)(hit - R->s) : R->len + 1;
+                R->known[k] = true;
+        }
+        return R->next[k];
+}
+
+static void repl_piece(struct repl *R, size_t k, size_t a, size_t b)
+{
+        size_t p = a;
+
+        if (k == R->n) {
+                strbuf_add(R->out, R->s + a, b - a);
                 return;
         }
-        klen = strlen(keys[0]);
         for (;;) {
-                const char *hit = klen ? memmem(p, (size_t)(end - p), keys[0], klen) : NULL;
-                if (!hit) {
-                        replace_rec(out, p, (size_t)(end - p), keys + 1, vals + 1, n - 1, used + 1);
+                size_t q = R->klen[k] ? repl_find(R, k, p) : R->len + 1;
+                if (q > b || b - q < R->klen[k]) {
+                        repl_piece(R, k + 1, p, b);
                         return;
                 }
-                used[0] = true;
-                replace_rec(out, p, (size_t)(hit - p), keys + 1, vals + 1, n - 1, used + 1);
-                strbuf_addstr(out, vals[0]);
-                p = hit + klen;
+                R->used[k] = true;
+                repl_piece(R, k + 1, p, q);
+                strbuf_add(R->out, R->vals[k], R->vlen[k]);
+                p = q + R->klen[k];
         }
+}
+
+static void replace_all(struct strbuf *out, const char *s, size_t len, const char **keys,
+                        const char **vals, size_t n, bool *used)
+{
+        struct repl R = {.s = s,
+                         .len = len,
+                         .keys = keys,
+                         .vals = vals,
+                         .klen = xnew(size_t, n + 1),
+                         .vlen = xnew(size_t, n + 1),
+                         .next = xnew(size_t, n + 1),
+                         .known = xnew(bool, n + 1),
+                         .used = used,
+                         .n = n,
+                         .out = out};
+
+        for (size_t i = 0; i < n; i++) {
+                R.klen[i] = strlen(keys[i]);
+                R.vlen[i] = strlen(vals[i]);
+        }
+        repl_piece(&R, 0, 0, len);
+        free(R.klen);
+        free(R.vlen);
+        free(R.next);
+        free(R.known);
 }
 
 static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
@@ -739,7 +790,7 @@ static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *ar
                 }
                 vals[i] = owned[i];
         }
-        replace_rec(&out, json_string_value(tmpl), json_string_length(tmpl), keys, vals, n, used);
+        replace_all(&out, json_string_value(tmpl), json_string_length(tmpl), keys, vals, n, used);
         if (f->variant >= 2) {
                 struct strbuf miss = STRBUF_INIT;
                 for (i = 0; i < n; i++)
@@ -1584,7 +1635,7 @@ static int f_make_url(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         json_object_foreach(args, k, v)
         {
                 bool ok = false;
-                for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+                for (size_t i = 0; !ok && i < ARRAY_SIZE(keys); i++)
                         ok |= strcmp(k, keys[i]) == 0;
                 if (!ok)
                         return hot_fn_err(ev, f, he, "Invalid arguments to \"%s\": %s", f->name, k);

@@ -58,6 +58,15 @@ static const struct fcase cases[] = {
          "should be: \"list_join\" : [ \" \", [ \"str1\", \"str2\"]]"},
         /* str_replace variants */
         {"2018-08-31", "{str_replace: {template: aaa, params: {a: b, aa: c}}}", "\"cb\"", NULL},
+        /* longest placeholder first, the next ones only inside the pieces between its
+         * occurrences (an occurrence across a piece boundary does not count) */
+        {"2018-08-31", "{str_replace: {template: abcd, params: {bcd: X, ab: Y}}}", "\"aX\"", NULL},
+        {"2018-08-31", "{str_replace: {template: 'bcde bc', params: {cde: X, bc: Y}}}", "\"bX Y\"",
+         NULL},
+        {"2018-08-31",
+         "{str_replace: {template: '$a$ab$abc $ab$a', params: {$a: 1, $ab: 2, $abc: 3}}}",
+         "\"123 21\"", NULL},
+        {"2018-08-31", "{str_replace: {template: aaaa, params: {aa: X, a: Y}}}", "\"XX\"", NULL},
         {"2018-08-31", "{str_replace: {template: 'v=$v', params: {$v: {k: [1, 2.0]}}}}",
          "\"v={\\\"k\\\": [1, 2.0]}\"", NULL},
         {"2014-10-16", "{str_replace: {template: 'v=$v', params: {$v: true}}}", "\"v=True\"", NULL},
