@@ -92,6 +92,8 @@ struct hot_stack {
         const char *base_dir;
         struct hot_param *params;
         size_t n_params;
+        unsigned *param_slots; /* open-addressing index into params (i + 1; 0 empty) */
+        size_t param_mask;
         json_t *cond_defs; /* borrowed */
         json_t *cond_vals; /* name -> bool */
         json_t *cond_busy; /* names under evaluation (cycle detection) */
@@ -100,8 +102,10 @@ struct hot_stack {
         json_t *types;     /* name -> resolved type string */
         json_t *attrs;     /* fixture (borrowed), may be NULL */
         char *stack_name, *stack_id, *project_id;
-        json_t *absent;    /* sentinel for the 2-arg `if` */
-        json_t *filecache; /* path -> content read from disk */
+        json_t *absent;             /* sentinel for the 2-arg `if` */
+        json_t *filecache;          /* path -> content read from disk */
+        struct hot_doc_cache *docs; /* parsed documents (borrowed), may be NULL */
+        struct hot_stats *stats;    /* phase times (borrowed), may be NULL */
         int depth;
         bool check_values; /* check given parameter values against their constraints
                             * (create/preview/resolve); template-validate does not */

@@ -50,11 +50,48 @@ int hot_ptype_parse(const char *t, enum hot_ptype *ret)
         return -EINVAL;
 }
 
+static size_t name_hash(const char *name)
+{
+        size_t h = 2166136261u; /* FNV-1a */
+
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+                h = (h ^ *p) * 16777619u;
+        return h;
+}
+
+/* get_param and the user-parameter checks look names up all the time (kubecluster.yaml has
+ * ~170 parameters, its nested stacks get ~130 given values each): hash them once. */
+static void params_index(struct hot_stack *s)
+{
+        size_t cap = 16;
+
+        while (cap < s->n_params * 2)
+                cap *= 2;
+        free(s->param_slots);
+        s->param_slots = xnew(unsigned, cap);
+        s->param_mask = cap - 1;
+        for (size_t i = 0; i < s->n_params; i++) {
+                size_t h = name_hash(s->params[i].name) & s->param_mask;
+                while (s->param_slots[h])
+                        h = (h + 1) & s->param_mask;
+                s->param_slots[h] = (unsigned)i + 1;
+        }
+}
+
 struct hot_param *hot_param_find(struct hot_stack *s, const char *name)
 {
-        for (size_t i = 0; i < s->n_params; i++)
-                if (strcmp(s->params[i].name, name) == 0)
-                        return &s->params[i];
+        if (!s->param_slots) { /* while the parameters are being built */
+                for (size_t i = 0; i < s->n_params; i++)
+                        if (strcmp(s->params[i].name, name) == 0)
+                                return &s->params[i];
+                return NULL;
+        }
+        for (size_t h = name_hash(name) & s->param_mask; s->param_slots[h];
+             h = (h + 1) & s->param_mask) {
+                struct hot_param *p = &s->params[s->param_slots[h] - 1];
+                if (strcmp(p->name, name) == 0)
+                        return p;
+        }
         return NULL;
 }
 
@@ -525,6 +562,9 @@ void hot_params_free(struct hot_stack *s)
         free(s->params);
         s->params = NULL;
         s->n_params = 0;
+        free(s->param_slots);
+        s->param_slots = NULL;
+        s->param_mask = 0;
 }
 
 static int check_schema(struct hot_stack *s, const char *name, json_t *def, struct hot_err *he)
@@ -540,12 +580,12 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
         {
                 bool ok = false;
                 if (hot) {
-                        for (size_t i = 0; i < ARRAY_SIZE(hot_param_keys); i++)
+                        for (size_t i = 0; !ok && i < ARRAY_SIZE(hot_param_keys); i++)
                                 ok |= strcmp(k, hot_param_keys[i]) == 0;
                         if (strcmp(k, "tags") == 0 && s->ver->idx < HOT_V20180302)
                                 ok = false;
                 } else {
-                        for (size_t i = 0; i < ARRAY_SIZE(cfn_param_keys); i++)
+                        for (size_t i = 0; !ok && i < ARRAY_SIZE(cfn_param_keys); i++)
                                 ok |= strcmp(k, cfn_param_keys[i]) == 0;
                 }
                 if (!ok)
@@ -581,7 +621,7 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
                         json_object_foreach(c, ck, cv)
                         {
                                 bool known = false;
-                                for (size_t j = 0; j < ARRAY_SIZE(kinds); j++)
+                                for (size_t j = 0; !known && j < ARRAY_SIZE(kinds); j++)
                                         known |= strcmp(ck, kinds[j]) == 0;
                                 if (!known)
                                         return hot_err_set(
@@ -675,6 +715,7 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
                     !json_is_null(json_object_get(user, name)))
                         p->user = json_incref(json_object_get(user, name));
         }
+        params_index(s);
         /* unknown user parameters */
         json_object_foreach(user, k, v)
         {

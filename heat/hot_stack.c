@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <limits.h>
 #include <libgen.h>
@@ -153,6 +154,26 @@ json_t *hot_stack_file(struct hot_stack *s, const char *key)
         return file_lookup_json(s->files, s->filecache, s->base_dir, key);
 }
 
+static double mono_now(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every template / environment text becomes a document here (through the caller's cache). */
+static int load_doc(struct hot_stack *s, const char *buf, size_t len, const char *what,
+                    json_t **ret, struct hot_err *he)
+{
+        double t0 = s->stats ? mono_now() : 0;
+        int r = hot_yaml_load_cached(s->docs, buf, len, what, ret, he);
+
+        if (s->stats)
+                s->stats->parse += mono_now() - t0;
+        return r;
+}
+
 /* ---- environment ---- */
 
 static void env_free(struct hot_env_set *e)
@@ -181,7 +202,7 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
         json_object_foreach(env, k, v)
         {
                 bool ok = false;
-                for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+                for (size_t i = 0; !ok && i < ARRAY_SIZE(sections); i++)
                         ok |= strcmp(k, sections[i]) == 0;
                 if (!ok)
                         return hot_err_set(he, "ValueError", "environment has wrong section \"%s\"",
@@ -439,12 +460,12 @@ static int check_sections(struct hot_stack *s, struct hot_err *he)
         {
                 bool ok = false;
                 if (s->ver->kind == HOT_KIND_HOT) {
-                        for (size_t i = 0; i < ARRAY_SIZE(hot); i++)
+                        for (size_t i = 0; !ok && i < ARRAY_SIZE(hot); i++)
                                 ok |= strcmp(k, hot[i]) == 0;
                         if (strcmp(k, "conditions") == 0 && s->ver->idx < HOT_V20161014)
                                 ok = false;
                 } else {
-                        for (size_t i = 0; i < ARRAY_SIZE(cfn); i++)
+                        for (size_t i = 0; !ok && i < ARRAY_SIZE(cfn); i++)
                                 ok |= strcmp(k, cfn[i]) == 0;
                         if (strcmp(k, "Conditions") == 0 && s->ver->kind != HOT_KIND_CFN_AWS)
                                 ok = false;
@@ -490,7 +511,7 @@ static int check_sections(struct hot_stack *s, struct hot_err *he)
                         json_object_foreach(rd, rk, x)
                         {
                                 bool ok = false;
-                                for (size_t j = 0; j < 7; j++)
+                                for (size_t j = 0; !ok && j < 7; j++)
                                         ok |= strcmp(rk, hot_res_keys[j]) == 0;
                                 if ((strcmp(rk, "condition") == 0 ||
                                      strcmp(rk, "external_id") == 0) &&
@@ -554,7 +575,7 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                 {
                         bool ok = false;
                         if (hot) {
-                                for (size_t i = 0; i < ARRAY_SIZE(hot_res_keys); i++)
+                                for (size_t i = 0; !ok && i < ARRAY_SIZE(hot_res_keys); i++)
                                         ok |= strcmp(k, hot_res_keys[i]) == 0;
                                 if ((strcmp(k, "condition") == 0 ||
                                      strcmp(k, "external_id") == 0) &&
@@ -967,7 +988,7 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                                         file_lookup(s->files, s->filecache, s->base_dir, tmpl);
                                 struct hot_err he2 = HOT_ERR_INIT;
                                 if (text &&
-                                    hot_yaml_load(text, strlen(text), tmpl, &child, &he2) == 0 &&
+                                    load_doc(s, text, strlen(text), tmpl, &child, &he2) == 0 &&
                                     json_is_object(child))
                                         child_params = json_object_get(
                                                 child,
@@ -1073,7 +1094,8 @@ static void stack_free(struct hot_stack *s)
 static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct hot_env_set *env,
                        struct hot_err *he)
 {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *owned = NULL;
+        const char *text;
         size_t len = 0;
         int r;
 
@@ -1095,21 +1117,25 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
         env->res_registry = json_checked(json_object());
         env->event_sinks = json_checked(json_array());
         s->env = env;
+        s->docs = in->doc_cache;
+        s->stats = in->stats;
 
+        /* the text is borrowed (the caller's, or the file cache's, which s holds) */
         if (in->tmpl_text) {
-                text = xstrndup(in->tmpl_text, in->tmpl_len);
+                text = in->tmpl_text;
                 len = in->tmpl_len;
         } else {
                 json_t *c = json_object_get(s->filecache, in->tmpl_path);
                 if (c) {
-                        text = xstrndup(json_string_value(c), json_string_length(c));
+                        text = json_string_value(c);
                         len = json_string_length(c);
                 } else {
-                        r = hot_read_file(in->tmpl_path, &text, &len);
+                        r = hot_read_file(in->tmpl_path, &owned, &len);
                         if (r < 0)
                                 return hot_err_set(he, "IOError", "%s: %s", in->tmpl_path,
                                                    strerror(-r));
-                        c = json_stringn(text, len);
+                        text = owned;
+                        c = json_stringn(owned, len);
                         if (c)
                                 json_object_set_new(s->filecache, in->tmpl_path, c);
                 }
@@ -1120,7 +1146,7 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
                         "Request limit exceeded: Template size (%zu bytes) exceeds maximum "
                         "allowed size (%d bytes).",
                         len, HOT_MAX_TEMPLATE_SIZE);
-        r = hot_yaml_load(text, len, "[root stack]", &s->tmpl, he);
+        r = load_doc(s, text, len, "[root stack]", &s->tmpl, he);
         if (r < 0)
                 return r;
         if (!json_is_object(s->tmpl))
@@ -1134,8 +1160,9 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
         if (in->params)
                 json_object_update(env->parameters, in->params);
         for (size_t i = 0; i < in->n_env; i++) {
-                _cleanup_free_ char *et = NULL, *edir = NULL;
+                _cleanup_free_ char *eowned = NULL, *edir = NULL;
                 json_auto_t *ej = NULL;
+                const char *et;
                 size_t el;
                 const char *content =
                         json_string_value(json_object_get(in->files, in->env_paths[i]));
@@ -1143,19 +1170,20 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
                         content =
                                 json_string_value(json_object_get(s->filecache, in->env_paths[i]));
                 if (content) {
-                        et = xstrdup(content);
+                        et = content; /* borrowed, up to a NUL as a C string */
                         el = strlen(et);
                 } else {
                         json_t *c;
-                        r = hot_read_file(in->env_paths[i], &et, &el);
+                        r = hot_read_file(in->env_paths[i], &eowned, &el);
                         if (r < 0)
                                 return hot_err_set(he, "IOError", "%s: %s", in->env_paths[i],
                                                    strerror(-r));
-                        c = json_stringn(et, el);
+                        et = eowned;
+                        c = json_stringn(eowned, el);
                         if (c)
                                 json_object_set_new(s->filecache, in->env_paths[i], c);
                 }
-                r = hot_yaml_load(et, el, in->env_paths[i], &ej, he);
+                r = load_doc(s, et, el, in->env_paths[i], &ej, he);
                 if (r < 0)
                         return r;
                 edir = dir_of(in->env_paths[i]);
@@ -1166,8 +1194,24 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
         return 0;
 }
 
+static int validate_stack_timed(const struct hot_input *in, struct hot_stack *s,
+                                struct hot_env_set *env, bool values, struct hot_err *he);
+
+/* Loads and validates (Heat's order); the time goes to in->stats when given. */
 static int validate_stack(const struct hot_input *in, struct hot_stack *s, struct hot_env_set *env,
                           bool values, struct hot_err *he)
+{
+        double t0 = in->stats ? mono_now() : 0, p0 = in->stats ? in->stats->parse : 0;
+        int r;
+
+        r = validate_stack_timed(in, s, env, values, he);
+        if (in->stats)
+                in->stats->validate += mono_now() - t0 - (in->stats->parse - p0);
+        return r;
+}
+
+static int validate_stack_timed(const struct hot_input *in, struct hot_stack *s,
+                                struct hot_env_set *env, bool values, struct hot_err *he)
 {
         int r;
 
@@ -1261,6 +1305,7 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
         struct hot_input in2 = *in;
         json_t *out = NULL, *params, *conds, *res, *outs, *rd, *od;
         const char *name;
+        double t0 = 0;
         int r;
 
         if (!in2.stack_name)
@@ -1268,6 +1313,8 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
         r = validate_stack(&in2, &s, &env, true, he);
         if (r < 0)
                 goto done;
+        if (in->stats)
+                t0 = mono_now();
         out = json_checked(json_object());
         params = json_checked(json_object());
         json_object_set_new(out, "parameters", params);
@@ -1388,5 +1435,7 @@ done:
         json_decref(out);
         stack_free(&s);
         env_free(&env);
+        if (in->stats && t0 > 0)
+                in->stats->resolve += mono_now() - t0;
         return r;
 }

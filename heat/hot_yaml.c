@@ -316,14 +316,22 @@ static bool plain_is_str(const char *s, size_t len)
                        (len > 5 && is_word_start((unsigned char)s[0])));
 }
 
-json_t *hot_yaml_plain_scalar(const char *s, size_t len)
+/* A string value from text that is valid UTF-8 when `utf8` (libyaml's scalars are: its
+ * reader rejects malformed input and its escape decoding rejects surrogates and values
+ * beyond U+10FFFF), which spares jansson's second check of every byte. */
+static json_t *str_value(const char *s, size_t len, bool utf8)
+{
+        return json_checked(utf8 ? json_stringn_nocheck(s, len) : json_stringn(s, len));
+}
+
+static json_t *plain_scalar(const char *s, size_t len, bool utf8)
 {
         bool b;
 
         if (plain_is_str(s, len))
-                return json_checked(json_stringn(s, len));
+                return str_value(s, len, utf8);
         if (strlen(s) != len) /* embedded NUL: never a number */
-                return json_checked(json_stringn(s, len));
+                return str_value(s, len, utf8);
         if (match_null(s))
                 return json_null();
         if (match_bool(s, &b))
@@ -332,7 +340,12 @@ json_t *hot_yaml_plain_scalar(const char *s, size_t len)
                 return construct_int(s);
         if (match_float(s))
                 return construct_float(s);
-        return json_checked(json_stringn(s, len));
+        return str_value(s, len, utf8);
+}
+
+json_t *hot_yaml_plain_scalar(const char *s, size_t len)
+{
+        return plain_scalar(s, len, false);
 }
 
 /* ---- errors ---- */
@@ -477,14 +490,14 @@ static int load_scalar(struct loader *L, yaml_event_t *ev, json_t **ret)
         if (!tag || strcmp(tag, "!") == 0) {
                 if (!tag && ev->data.scalar.plain_implicit &&
                     ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-                        *ret = hot_yaml_plain_scalar(v, len);
+                        *ret = plain_scalar(v, len, true);
                 else
-                        *ret = json_checked(json_stringn(v, len));
+                        *ret = str_value(v, len, true);
                 return 0;
         }
         t = tag_short(tag);
         if (t && (strcmp(t, "str") == 0 || strcmp(t, "timestamp") == 0)) {
-                *ret = json_checked(json_stringn(v, len));
+                *ret = str_value(v, len, true);
                 return 0;
         }
         if (t && strcmp(t, "null") == 0) {
@@ -865,4 +878,69 @@ int hot_yaml_load(const char *buf, size_t len, const char *what, json_t **ret, s
         }
         free(L.anchors);
         return r;
+}
+
+/* ---- document cache ---- */
+
+struct hot_doc {
+        char *text;
+        size_t len;
+        json_t *doc;
+};
+
+struct hot_doc_cache {
+        struct hot_doc *docs;
+        size_t n, alloc;
+        size_t bytes;
+};
+
+struct hot_doc_cache *hot_doc_cache_new(void)
+{
+        return xnew(struct hot_doc_cache, 1);
+}
+
+struct hot_doc_cache *hot_doc_cache_free(struct hot_doc_cache *c)
+{
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n; i++) {
+                free(c->docs[i].text);
+                json_decref(c->docs[i].doc);
+        }
+        free(c->docs);
+        free(c);
+        return NULL;
+}
+
+int hot_yaml_load_cached(struct hot_doc_cache *c, const char *buf, size_t len, const char *what,
+                         json_t **ret, struct hot_err *he)
+{
+        json_t *doc = NULL;
+        int r;
+
+        if (!c)
+                return hot_yaml_load(buf, len, what, ret, he);
+        /* few documents, mostly of different lengths: memcmp only on equal lengths */
+        for (size_t i = 0; i < c->n; i++) {
+                if (c->docs[i].len == len && memcmp(c->docs[i].text, buf, len) == 0) {
+                        *ret = json_incref(c->docs[i].doc);
+                        return 0;
+                }
+        }
+        r = hot_yaml_load(buf, len, what, &doc, he);
+        if (r < 0)
+                return r;
+        if (c->n < HOT_DOC_CACHE_MAX_DOCS && len <= HOT_DOC_CACHE_MAX_BYTES - c->bytes) {
+                struct hot_doc *d;
+                c->docs = xgrow(c->docs, c->n + 1, &c->alloc, sizeof(*c->docs));
+                d = &c->docs[c->n++];
+                d->text = xmalloc(len + 1);
+                memcpy(d->text, buf, len);
+                d->text[len] = '\0';
+                d->len = len;
+                d->doc = json_incref(doc);
+                c->bytes += len;
+        }
+        *ret = doc;
+        return 0;
 }
