@@ -109,32 +109,6 @@ json_t *cl_ovo(const json_t *row)
         return res_ovo("Cluster", "1.23", data);
 }
 
-static void labels_diff(json_t *out, const json_t *parent, const json_t *labels)
-{
-        json_t *over = json_checked(json_object()), *added = json_checked(json_object()),
-               *skipped = json_checked(json_object());
-        const char *k;
-        json_t *v;
-        if (json_is_object(labels))
-                json_object_foreach((json_t *)labels, k, v)
-                {
-                        json_t *pv = json_is_object(parent) ? json_object_get(parent, k) : NULL;
-                        if (!pv)
-                                json_object_set(added, k, v);
-                        else if (!json_equal(pv, v))
-                                json_object_set(over, k, pv);
-                }
-        if (json_is_object(parent))
-                json_object_foreach((json_t *)parent, k, v)
-                {
-                        if (!json_is_object(labels) || !json_object_get(labels, k))
-                                json_object_set(skipped, k, v);
-                }
-        json_object_set_new(out, "labels_overridden", over);
-        json_object_set_new(out, "labels_added", added);
-        json_object_set_new(out, "labels_skipped", skipped);
-}
-
 /* Labels of the template a cluster was built from ({} when gone). Cached per request in
  * `cache` (uuid → labels). */
 static json_t *template_labels(struct db_conn *c, json_t *cache, const char *ct_uuid)
@@ -161,7 +135,7 @@ static json_t *cl_render(struct res_ctx *ctx, struct db_conn *c, json_t *ct_cach
         if (!list_view) {
                 json_t *parent =
                         template_labels(c, ct_cache, json_get_str(row, "cluster_template_id"));
-                labels_diff(o, parent, json_object_get(row, "labels"));
+                res_labels_diff(o, parent, json_object_get(row, "labels"));
         }
         _cleanup_strbuf_ struct strbuf p = STRBUF_INIT;
         strbuf_addf(&p, "clusters/%s", json_get_str(row, "uuid"));

@@ -32,30 +32,7 @@ static json_t *ng_render(struct res_ctx *ctx, const json_t *ng, const json_t *cl
         if (list_view)
                 return o;
         ng_links(ctx, o, json_get_str(cluster, "uuid"), json_get_str(ng, "uuid"));
-        json_t *parent = json_object_get(cluster, "labels");
-        json_t *labels = json_object_get(ng, "labels");
-        json_t *over = json_checked(json_object()), *added = json_checked(json_object()),
-               *skipped = json_checked(json_object());
-        const char *k;
-        json_t *v;
-        if (json_is_object(labels))
-                json_object_foreach(labels, k, v)
-                {
-                        json_t *pv = json_is_object(parent) ? json_object_get(parent, k) : NULL;
-                        if (!pv)
-                                json_object_set(added, k, v);
-                        else if (!json_equal(pv, v))
-                                json_object_set(over, k, pv);
-                }
-        if (json_is_object(parent))
-                json_object_foreach(parent, k, v)
-                {
-                        if (!json_is_object(labels) || !json_object_get(labels, k))
-                                json_object_set(skipped, k, v);
-                }
-        json_object_set_new(o, "labels_overridden", over);
-        json_object_set_new(o, "labels_added", added);
-        json_object_set_new(o, "labels_skipped", skipped);
+        res_labels_diff(o, json_object_get(cluster, "labels"), json_object_get(ng, "labels"));
         return o;
 }
 

@@ -559,3 +559,29 @@ int res_dispatch(struct httpd_req *req, void *data)
                                         "The requested version does not support this method.");
         return rt->handler(&ctx);
 }
+
+void res_labels_diff(json_t *out, const json_t *parent, const json_t *labels)
+{
+        json_t *over = json_checked(json_object()), *added = json_checked(json_object()),
+               *skipped = json_checked(json_object());
+        const char *k;
+        json_t *v;
+        if (json_is_object(labels))
+                json_object_foreach((json_t *)labels, k, v)
+                {
+                        json_t *pv = json_is_object(parent) ? json_object_get(parent, k) : NULL;
+                        if (!pv)
+                                json_object_set(added, k, v);
+                        else if (!json_equal(pv, v))
+                                json_object_set(over, k, pv);
+                }
+        if (json_is_object(parent))
+                json_object_foreach((json_t *)parent, k, v)
+                {
+                        if (!json_is_object(labels) || !json_object_get(labels, k))
+                                json_object_set(skipped, k, v);
+                }
+        json_object_set_new(out, "labels_overridden", over);
+        json_object_set_new(out, "labels_added", added);
+        json_object_set_new(out, "labels_skipped", skipped);
+}

@@ -173,6 +173,10 @@ json_t *res_rpc_context(struct res_ctx *ctx);
 /* Casts/calls to topic magnum-conductor. Failures answered (503/504/the remote code) → 1. */
 int res_cast(struct res_ctx *ctx, const char *method, json_t *args);
 int res_call(struct res_ctx *ctx, const char *method, json_t *args, json_t **ret_result);
+/* Sets labels_overridden (the parent's value where labels differ), labels_added (keys only in
+ * labels) and labels_skipped (parent keys absent from labels) on out, as Magnum shows a
+ * cluster against its template and a nodegroup against its cluster. */
+void res_labels_diff(json_t *out, const json_t *parent, const json_t *labels);
 /* Wraps a row as an oslo versioned-object primitive {"magnum_object.name": ..., data}. */
 json_t *res_ovo(const char *name, const char *version, const json_t *data);
 
