@@ -85,6 +85,8 @@ int ng_h_list(struct res_ctx *ctx)
                 return 0;
         if (res_enforce(ctx, "nodegroup:get_all", NULL))
                 return 0;
+        if (res_cache_lookup(ctx, RCACHE_CLUSTERS))
+                return 0;
         struct db_conn *c;
         if (res_db(ctx, &c))
                 return 0;
@@ -122,7 +124,7 @@ int ng_h_list(struct res_ctx *ctx)
         _cleanup_strbuf_ struct strbuf np = STRBUF_INIT;
         strbuf_addf(&np, "clusters/%s/nodegroups", cuuid);
         json_auto_t *out = res_collection(ctx, "nodegroups", items, &pg, np.buf, "uuid", NULL);
-        return httpd_resp_json(ctx->req, 200, out);
+        return res_respond_cacheable(ctx, out);
 }
 
 int ng_h_get(struct res_ctx *ctx)
@@ -130,6 +132,8 @@ int ng_h_get(struct res_ctx *ctx)
         if (res_check_args(ctx, NULL))
                 return 0;
         if (res_enforce(ctx, "nodegroup:get", NULL))
+                return 0;
+        if (res_cache_lookup(ctx, RCACHE_CLUSTERS))
                 return 0;
         struct db_conn *c;
         if (res_db(ctx, &c))
@@ -139,7 +143,7 @@ int ng_h_get(struct res_ctx *ctx)
             ng_find(ctx, c, json_get_str(cluster, "uuid"), httpd_req_param(ctx->req, "id"), &ng))
                 return 0;
         json_auto_t *out = ng_render(ctx, ng, cluster, false);
-        return httpd_resp_json(ctx->req, 200, out);
+        return res_respond_cacheable(ctx, out);
 }
 
 /* Magnum's _validate_node_count: 409 NodeGroupInvalidInput. */

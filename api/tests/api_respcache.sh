@@ -58,10 +58,18 @@ run_checks()
 		json_check 'j["clusters"][0]["status"] == "UPDATE_IN_PROGRESS"' || fail "stale list"
 	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1" |
 		json_check 'j["status"] == "UPDATE_IN_PROGRESS"' || fail "stale show"
-	# so does a nodegroup resize (node_count comes from the nodegroups)
+	# so does a nodegroup resize, in the cluster (node_count comes from the nodegroups) and in
+	# the nodegroup's own list and show
+	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1/nodegroups/default-worker" >/dev/null
+	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1/nodegroups" >/dev/null
 	sql "UPDATE nodegroup SET node_count = 5 WHERE name = 'default-worker'"
 	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters" | json_check 'j["clusters"][0]["node_count"] == 5' ||
 		fail "node_count not refreshed"
+	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1/nodegroups/default-worker" |
+		json_check 'j["node_count"] == 5' || fail "stale nodegroup show"
+	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1/nodegroups" |
+		json_check 'sorted(n["node_count"] for n in j["nodegroups"]) == [1, 5]' ||
+		fail "stale nodegroup list"
 	# and a template label change, in the cluster's label differences (a template dependency)
 	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1" | json_check 'j["labels_overridden"] == {}' ||
 		fail "labels_overridden before"
