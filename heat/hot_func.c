@@ -416,8 +416,12 @@ static int c_get_attr(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         r = R(ev, json_array_get(args, 1), &attr, he);
         if (r < 0)
                 return r;
-        rt = hot_rtype_lookup(
-                json_string_value(json_object_get(ev->s->types, json_string_value(name))));
+        {
+                json_t *t = json_object_get(ev->s->types, json_string_value(name));
+                if (!t)
+                        ev->s->untyped_attr = true; /* rt NULL: any attribute passes */
+                rt = hot_rtype_lookup(json_string_value(t));
+        }
         if (!json_is_string(attr) || !hot_rtype_has_attr(rt, json_string_value(attr))) {
                 _cleanup_free_ char *a = hot_py_str_dup(attr);
                 _cleanup_free_ char *n = hot_py_str_dup(json_array_get(args, 0));

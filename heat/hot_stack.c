@@ -262,8 +262,12 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
         if (reg && !json_is_object(reg))
                 return hot_err_set(he, "ValueError",
                                    "environment has wrong section \"resource_registry\"");
+        /* one "dir" string for all of this file's entries (json_pack per entry was a
+         * noticeable part of merging Magnum's environments into every nested stack) */
+        json_auto_t *dirj = reg ? json_string(dir ? dir : ".") : NULL; /* NULL: not UTF-8 */
         json_object_foreach(reg, k, v)
         {
+                json_t *entry;
                 if (strcmp(k, "resources") == 0) {
                         json_object_set(e->res_registry, "resources", v);
                         continue;
@@ -274,8 +278,12 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
                         json_object_del(e->registry, k);
                         continue;
                 }
-                json_object_set_new(e->registry, k,
-                                    json_pack("{sOss}", "value", v, "dir", dir ? dir : "."));
+                if (!dirj) /* as json_pack failing did: the entry is not added */
+                        continue;
+                entry = json_checked(json_object());
+                json_object_set_new_nocheck(entry, "value", json_incref(v));
+                json_object_set_new_nocheck(entry, "dir", json_incref(dirj));
+                json_object_set_new(e->registry, k, entry);
         }
         v = json_object_get(env, "event_sinks");
         if (json_is_array(v))
@@ -775,15 +783,18 @@ static int dfs_cycle(json_t *graph, const char *n, json_t *state)
         return 0;
 }
 
-/* Heat's CircularDependencyException over explicit dependencies (depends_on + references). */
+/* Heat's CircularDependencyException over explicit dependencies (depends_on + references).
+ * One colouring for all start nodes: a finished node reaches no cycle, so skipping it finds
+ * the same first cycle, with the same nodes in progress in the same order, as a fresh search
+ * from every start node did (at n^2 cost). */
 static int check_cycles(struct hot_stack *s, json_t *graph, struct hot_err *he)
 {
+        json_auto_t *state = json_checked(json_object());
         const char *n;
         json_t *x;
 
         json_object_foreach(graph, n, x)
         {
-                json_auto_t *state = json_object();
                 if (dfs_cycle(graph, n, state)) {
                         struct strbuf sb = STRBUF_INIT;
                         const char *k;
@@ -829,7 +840,9 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
 {
         const char *name;
         json_t *rd;
-        json_auto_t *graph = json_object();
+        json_t *graph = s->graph = json_checked(json_object());
+
+        s->deps_redo = json_checked(json_object());
 
         /* every type must exist before any resource is validated */
         json_object_foreach(s->resources, name, rd)
@@ -871,6 +884,7 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                                 "Could not fetch remote template \"%s\": Invalid URL scheme %.*s",
                                 type, sch ? (int)(sch - type) : 0, type);
                 }
+                s->untyped_attr = false;
                 for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
                         struct strbuf path = STRBUF_INIT;
                         _cleanup_free_ char *dp = xasprintf(
@@ -907,6 +921,8 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                                 return r;
                         }
                 }
+                if (s->untyped_attr)
+                        json_object_set_new(s->deps_redo, name, json_true());
                 d = json_object_get(rd, hot_sec(s, SEC_DEPENDS));
                 {
                         json_t *g = json_object_get(graph, name), *x;
@@ -1083,6 +1099,8 @@ static void stack_free(struct hot_stack *s)
         json_decref(s->cond_busy);
         json_decref(s->enabled);
         json_decref(s->types);
+        json_decref(s->graph);
+        json_decref(s->deps_redo);
         json_decref(s->absent);
         json_decref(s->filecache);
         free(s->stack_name);
@@ -1351,15 +1369,20 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
                         json_decref(deps);
                         continue;
                 }
-                /* dependencies from the validation walk */
-                ev.mode = HM_VALIDATE;
-                ev.deps = deps;
+                /* dependencies: validation's walk found them, unless it met get_attr of a
+                 * resource not typed yet (that check may fail now and cut the walk short) */
                 strbuf_addstr(&path, dp);
-                hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_PROPS)), NULL, he);
-                hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_METADATA)), NULL, he);
-                hot_err_clear(he);
-                ev.mode = HM_RESOLVE;
-                ev.deps = NULL;
+                if (!json_object_get(s.deps_redo, name)) {
+                        json_object_update(deps, json_object_get(s.graph, name));
+                } else {
+                        ev.mode = HM_VALIDATE;
+                        ev.deps = deps;
+                        hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_PROPS)), NULL, he);
+                        hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_METADATA)), NULL, he);
+                        hot_err_clear(he);
+                        ev.mode = HM_RESOLVE;
+                        ev.deps = NULL;
+                }
                 r = hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_PROPS)), &props, he);
                 strbuf_release(&path);
                 if (r < 0) {

@@ -64,6 +64,17 @@ static void test_versions_sections(void **state)
         expect_error("heat_template_version: 2016-10-14\nresources:\n  r: {type: OS::Heat::None, "
                      "deletion_policy: Keep}\n",
                      "StackValidationFailed: Invalid deletion policy \"Keep\"");
+        /* the nodes in progress when the first cycle is found (a and c are finished first) */
+        expect_error("heat_template_version: 2018-08-31\nresources:\n"
+                     "  a: {type: OS::Heat::None, depends_on: c}\n"
+                     "  b: {type: OS::Heat::None, depends_on: [c, d]}\n"
+                     "  c: {type: OS::Heat::None}\n"
+                     "  d: {type: OS::Heat::Value, properties: {value: {get_resource: e}}}\n"
+                     "  e: {type: OS::Heat::None, depends_on: [c, f]}\n"
+                     "  f: {type: OS::Heat::None, depends_on: [d]}\n",
+                     "CircularDependencyException: Circular Dependency Found: {NoneResource "
+                     "\"b\": {Value \"d\"}, Value \"d\": {NoneResource \"e\"}, NoneResource "
+                     "\"e\": {NoneResource \"f\"}, NoneResource \"f\": {Value \"d\"}}");
 }
 
 static void test_conditions(void **state)
@@ -174,12 +185,49 @@ static void test_environment(void **state)
         }
 }
 
+/* resolve's depends_on: validation's references plus depends_on; a get_attr of a resource
+ * declared later is only checked against its type at resolve time, and an unknown
+ * attribute there ends the reference walk (as before validation's dependencies were reused) */
+static void test_resolve_depends_on(void **state)
+{
+        static const char text[] =
+                "heat_template_version: 2018-08-31\n"
+                "resources:\n"
+                "  a:\n"
+                "    type: OS::Heat::Value\n"
+                "    properties: {value: [{get_attr: [b, nope]}, {get_resource: c}]}\n"
+                "  b: {type: OS::Heat::RandomString}\n"
+                "  c: {type: OS::Heat::None}\n"
+                "  d:\n"
+                "    type: OS::Heat::Value\n"
+                "    properties: {value: [{get_attr: [b, value]}, {get_resource: c}]}\n"
+                "    metadata: {x: {get_resource: a}}\n"
+                "  e: {type: OS::Heat::None, depends_on: [d, c]}\n";
+        static const char *const want[][2] = {
+                {"a", "[\"b\"]"},       {"b", "[]"}, {"c", "[]"}, {"d", "[\"a\",\"b\",\"c\"]"},
+                {"e", "[\"c\",\"d\"]"},
+        };
+        char *err = NULL;
+        json_auto_t *out = hot_t_resolve(text, NULL, NULL, NULL, 0, &err);
+
+        (void)state;
+        if (!out)
+                fail_msg("%s", err);
+        for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+                json_t *r = json_object_get(json_object_get(out, "resources"), want[i][0]);
+                _cleanup_free_ char *got =
+                        json_dumps(json_object_get(r, "depends_on"), JSON_COMPACT);
+                assert_string_equal(got, want[i][1]);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_versions_sections),
                 cmocka_unit_test(test_conditions),
                 cmocka_unit_test(test_environment),
+                cmocka_unit_test(test_resolve_depends_on),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
