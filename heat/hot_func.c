@@ -2182,7 +2182,9 @@ const struct hot_func *hot_func_find(const struct hot_stack *s, const char *name
 
         for (size_t i = 0; i < ARRAY_SIZE(funcs); i++) {
                 const struct hot_func *f = &funcs[i];
-                if (!(f->kind_mask & kind) || strcmp(f->name, name) != 0)
+                /* every single-key map of a template comes here: the first character
+                 * rules out most entries without a call */
+                if (!(f->kind_mask & kind) || f->name[0] != name[0] || strcmp(f->name, name) != 0)
                         continue;
                 if (kind == HOT && (idx < f->from || idx > f->to))
                         continue;
@@ -2233,8 +2235,9 @@ int hot_eval(struct hot_ev *ev, json_t *node, json_t **ret, struct hot_err *he)
                 return hot_err_svf(he, NULL, "Template nested too deeply (limit 200)");
         }
         if (json_is_object(node) && json_object_size(node) == 1) {
-                const char *k = json_object_iter_key(json_object_iter(node));
-                json_t *args = json_object_get(node, k);
+                void *it = json_object_iter(node);
+                const char *k = json_object_iter_key(it);
+                json_t *args = json_object_iter_value(it);
                 const struct hot_func *f = hot_func_find(ev->s, k, ev->cond);
                 if (f) {
                         json_t *v = NULL;

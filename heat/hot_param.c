@@ -426,16 +426,15 @@ static int check_constraint(enum hot_ptype t, json_t *c, json_t *val, bool check
         return -EINVAL;
 }
 
-int hot_param_convert(const struct hot_stack *s, const char *name, enum hot_ptype type,
-                      json_t *schema, json_t *raw, bool check_custom, json_t **ret,
-                      struct hot_err *he)
+/* Converts raw to the type, then checks it against the constraints `cons` (may be NULL). */
+static int convert_checked(const char *name, enum hot_ptype type, json_t *cons, json_t *raw,
+                           bool check_custom, json_t **ret, struct hot_err *he)
 {
-        json_t *cons = json_object_get(schema, "constraints"), *c;
+        json_t *c;
         json_auto_t *v = NULL;
         char *msg = NULL;
         size_t i;
 
-        (void)s;
         if (convert(type, raw, &v, &msg) < 0) {
                 hot_err_svf(he, NULL, "Parameter '%s' is invalid: %s", name, msg);
                 free(msg);
@@ -458,6 +457,15 @@ int hot_param_convert(const struct hot_stack *s, const char *name, enum hot_ptyp
         return 0;
 }
 
+int hot_param_convert(const struct hot_stack *s, const char *name, enum hot_ptype type,
+                      json_t *schema, json_t *raw, bool check_custom, json_t **ret,
+                      struct hot_err *he)
+{
+        (void)s;
+        return convert_checked(name, type, json_object_get(schema, "constraints"), raw,
+                               check_custom, ret, he);
+}
+
 int hot_param_value(struct hot_stack *s, struct hot_param *p, json_t **ret, struct hot_err *he)
 {
         json_t *raw = p->user ? p->user : p->def;
@@ -472,9 +480,7 @@ int hot_param_value(struct hot_stack *s, struct hot_param *p, json_t **ret, stru
                                    "The Parameter (%s) was not provided.", p->name);
         if (!s->check_values && p->user) {
                 /* template-validate: the given value is typed but not constraint-checked */
-                json_auto_t *bare = json_deep_copy(p->schema);
-                json_object_del(bare, "constraints");
-                r = hot_param_convert(s, p->name, p->type, bare, raw, true, &p->value, he);
+                r = convert_checked(p->name, p->type, NULL, raw, true, &p->value, he);
         } else {
                 r = hot_param_convert(s, p->name, p->type, p->schema, raw, true, &p->value, he);
         }
@@ -706,14 +712,14 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
                         return hot_err_set(he, "InvalidSchemaError", "Invalid type (%s)", tr);
                 }
                 p->hidden = json_is_true(json_object_get(schema, "hidden"));
-                v = json_object_get(schema, "default");
-                if (defaults && json_object_get(defaults, name))
-                        v = json_object_get(defaults, name);
+                v = defaults ? json_object_get(defaults, name) : NULL;
+                if (!v)
+                        v = json_object_get(schema, "default");
                 if (v && !json_is_null(v))
                         p->def = json_incref(v);
-                if (user && json_object_get(user, name) &&
-                    !json_is_null(json_object_get(user, name)))
-                        p->user = json_incref(json_object_get(user, name));
+                v = user ? json_object_get(user, name) : NULL;
+                if (v && !json_is_null(v))
+                        p->user = json_incref(v);
         }
         params_index(s);
         /* unknown user parameters */

@@ -110,12 +110,33 @@ static char *dir_of(const char *path)
 static char *join_path(const char *dir, const char *rel)
 {
         const char *r = rel;
+        size_t dl, rl;
+        char *p;
 
         if (str_starts_with(r, "file://"))
                 return xstrdup(r + 7);
         if (r[0] == '/' || !dir)
                 return xstrdup(r);
-        return xasprintf("%s/%s", dir, r);
+        dl = strlen(dir);
+        rl = strlen(r);
+        p = xmalloc(dl + rl + 2);
+        memcpy(p, dir, dl);
+        p[dl] = '/';
+        memcpy(p + dl + 1, r, rl + 1);
+        return p;
+}
+
+/* Appends "a.b" or "a.b.c" (c may be NULL): the walks' start paths, built for every resource
+ * and output of every stack, without printf. */
+static void path_dotted(struct strbuf *sb, const char *a, const char *b, const char *c)
+{
+        strbuf_addstr(sb, a);
+        strbuf_addch(sb, '.');
+        strbuf_addstr(sb, b);
+        if (c) {
+                strbuf_addch(sb, '.');
+                strbuf_addstr(sb, c);
+        }
 }
 
 static json_t *file_lookup_json(json_t *files, json_t *cache, const char *dir, const char *key)
@@ -675,8 +696,7 @@ static int resource_defs(struct hot_stack *s, struct hot_err *he)
                         struct hot_ev pev = {
                                 .s = s, .mode = HM_VALIDATE, .path = &ppath, .ifs_only = true};
                         int r;
-                        strbuf_addf(&ppath, "%s.%s.%s", hot_sec(s, SEC_RESOURCES), name,
-                                    hot_sec(s, sec));
+                        path_dotted(&ppath, hot_sec(s, SEC_RESOURCES), name, hot_sec(s, sec));
                         r = hot_eval(&pev, json_object_get(rd, hot_sec(s, sec)), NULL, he);
                         strbuf_release(&ppath);
                         if (r < 0)
@@ -887,13 +907,15 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                 s->untyped_attr = false;
                 for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
                         struct strbuf path = STRBUF_INIT;
-                        _cleanup_free_ char *dp = xasprintf(
-                                "%s.%s", name, sec == SEC_PROPS ? "Properties" : "Metadata");
+                        _cleanup_strbuf_ struct strbuf dps = STRBUF_INIT;
+                        const char *dp;
                         struct hot_ev ev = {
                                 .s = s, .mode = HM_VALIDATE, .path = &path, .dep_path = NULL};
                         int r;
                         /* dependency-style path: "<res>.Properties<rest>" */
-                        strbuf_addf(&path, "%s", dp);
+                        path_dotted(&dps, name, sec == SEC_PROPS ? "Properties" : "Metadata", NULL);
+                        dp = dps.buf;
+                        strbuf_addbuf(&path, &dps);
                         ev.dep_path = dp;
                         deps = json_checked(json_object());
                         ev.deps = deps;
@@ -1081,8 +1103,7 @@ static int check_outputs(struct hot_stack *s, struct hot_err *he)
                         strbuf_release(&path);
                         continue;
                 }
-                strbuf_addf(&path, "%s.%s.%s", hot_sec(s, SEC_OUTPUTS), name,
-                            hot_sec(s, SEC_VALUE));
+                path_dotted(&path, hot_sec(s, SEC_OUTPUTS), name, hot_sec(s, SEC_VALUE));
                 r = hot_eval(&ev, json_object_get(od, hot_sec(s, SEC_VALUE)), NULL, he);
                 strbuf_release(&path);
                 if (r < 0)
@@ -1359,8 +1380,9 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
         {
                 json_t *o, *deps = json_checked(json_object()), *dl;
                 struct strbuf path = STRBUF_INIT;
-                _cleanup_free_ char *dp = xasprintf("%s.Properties", name);
-                struct hot_ev ev = {.s = &s, .mode = HM_RESOLVE, .path = &path, .dep_path = dp};
+                _cleanup_strbuf_ struct strbuf dps = STRBUF_INIT;
+                const char *dp;
+                struct hot_ev ev = {.s = &s, .mode = HM_RESOLVE, .path = &path};
                 json_t *props = NULL, *d;
                 const char *k;
                 json_t *v;
@@ -1369,6 +1391,8 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
                         json_decref(deps);
                         continue;
                 }
+                path_dotted(&dps, name, "Properties", NULL);
+                dp = ev.dep_path = dps.buf;
                 /* dependencies: validation's walk found them, unless it met get_attr of a
                  * resource not typed yet (that check may fail now and cut the walk short) */
                 strbuf_addstr(&path, dp);
@@ -1444,8 +1468,7 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
                         strbuf_release(&path); /* omitted (tool contract) */
                         continue;
                 }
-                strbuf_addf(&path, "%s.%s.%s", hot_sec(&s, SEC_OUTPUTS), name,
-                            hot_sec(&s, SEC_VALUE));
+                path_dotted(&path, hot_sec(&s, SEC_OUTPUTS), name, hot_sec(&s, SEC_VALUE));
                 r = hot_eval(&ev, json_object_get(od, hot_sec(&s, SEC_VALUE)), &v, he);
                 strbuf_release(&path);
                 if (r < 0)
