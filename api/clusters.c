@@ -60,6 +60,27 @@ int cl_lookup(struct res_ctx *ctx, struct db_conn *c, const struct dbo_query *sc
                           ret);
 }
 
+/* The cluster `ident` names (NULL: the URL's {id}) within the caller's scope (admins after the
+ * cluster:<all_rule> policy), allowed by policy `rule` on that row: 0 with the request's
+ * connection and the row (new reference), 1 when an error was answered. */
+static int cl_fetch(struct res_ctx *ctx, const char *all_rule, const char *ident, const char *rule,
+                    struct db_conn **ret_c, json_t **ret_row)
+{
+        struct dbo_query q;
+        if (cl_scope(ctx, all_rule, &q))
+                return 1;
+        struct db_conn *c;
+        if (res_db(ctx, &c))
+                return 1;
+        json_auto_t *row = NULL;
+        if (cl_lookup(ctx, c, &q, ident ? ident : httpd_req_param(ctx->req, "id"), 404, &row) ||
+            res_enforce(ctx, rule, row))
+                return 1;
+        *ret_c = c;
+        *ret_row = TAKE_PTR(row);
+        return 0;
+}
+
 /* Fields of the Cluster versioned object (what travels to the conductor). */
 static const char *const ovo_fields[] = {"id",
                                          "uuid",
@@ -474,16 +495,9 @@ int cl_h_patch(struct res_ctx *ctx)
         struct patch_rules pr = {cl_internal, cl_nonremovable};
         if (jsonpatch_validate(patch, &pr, &e) < 0)
                 return res_fail_err(ctx, 400, &e);
-        struct dbo_query q;
-        if (cl_scope(ctx, "update_all_projects", &q))
-                return 0;
         struct db_conn *c;
-        if (res_db(ctx, &c))
-                return 0;
         json_auto_t *row = NULL;
-        if (cl_lookup(ctx, c, &q, ident, 404, &row))
-                return 0;
-        if (res_enforce(ctx, "cluster:update", row) ||
+        if (cl_fetch(ctx, "update_all_projects", ident, "cluster:update", &c, &row) ||
             res_enforce(ctx, "cluster:update_health_status", NULL))
                 return 0;
         /* The document the patch applies to: the API-visible cluster. */
@@ -558,16 +572,9 @@ int cl_h_delete(struct res_ctx *ctx)
 {
         if (res_check_args(ctx, NULL))
                 return 0;
-        struct dbo_query q;
-        if (cl_scope(ctx, "delete_all_projects", &q))
-                return 0;
         struct db_conn *c;
-        if (res_db(ctx, &c))
-                return 0;
         json_auto_t *row = NULL;
-        if (cl_lookup(ctx, c, &q, httpd_req_param(ctx->req, "id"), 404, &row))
-                return 0;
-        if (res_enforce(ctx, "cluster:delete", row))
+        if (cl_fetch(ctx, "delete_all_projects", NULL, "cluster:delete", &c, &row))
                 return 0;
         json_auto_t *args = json_pack("{s:s}", "uuid", json_get_str(row, "uuid"));
         if (res_cast(ctx, "cluster_delete", args))
@@ -649,16 +656,9 @@ int cl_h_resize(struct res_ctx *ctx)
                 return res_fail(ctx, 400,
                                 "Resizing a nodegroup to zero is not supported in the provided "
                                 "microversion.");
-        struct dbo_query q;
-        if (cl_scope(ctx, "update_all_projects", &q))
-                return 0;
         struct db_conn *c;
-        if (res_db(ctx, &c))
-                return 0;
         json_auto_t *row = NULL;
-        if (cl_lookup(ctx, c, &q, httpd_req_param(ctx->req, "id"), 404, &row))
-                return 0;
-        if (res_enforce(ctx, "cluster:resize", row))
+        if (cl_fetch(ctx, "update_all_projects", NULL, "cluster:resize", &c, &row))
                 return 0;
         json_auto_t *ng = NULL;
         if (find_ng(ctx, c, json_get_str(row, "uuid"), json_get_str(body, "nodegroup"), &ng))
@@ -726,16 +726,9 @@ int cl_h_upgrade(struct res_ctx *ctx)
                         return res_fail_err(ctx, 400, &e);
                 mbs = json_integer_value(cv);
         }
-        struct dbo_query q;
-        if (cl_scope(ctx, "upgrade_all_projects", &q))
-                return 0;
         struct db_conn *c;
-        if (res_db(ctx, &c))
-                return 0;
         json_auto_t *row = NULL;
-        if (cl_lookup(ctx, c, &q, httpd_req_param(ctx->req, "id"), 404, &row))
-                return 0;
-        if (res_enforce(ctx, "cluster:upgrade", row))
+        if (cl_fetch(ctx, "upgrade_all_projects", NULL, "cluster:upgrade", &c, &row))
                 return 0;
         struct dbo_query ctq = {.project_id = ctx->is_admin ? NULL : ctx->project_id,
                                 .visibility = DBO_VIS_PROJECT_OR_PUBLIC};
