@@ -663,7 +663,9 @@ static int cmp_placeholders(const void *a, const void *b)
  * pieces are joined with the values. The pieces a placeholder sees are visited left to right,
  * so one cursor per placeholder (its next occurrence in the whole template) answers every
  * search: a template with n placeholders that each occur once costs ~2n searches, not n^2/2
- * (write-heat-params-master.sh has ~150). */
+ * (write-heat-params-master.sh has ~150). The occurrences themselves come from one scan of
+ * the template for all placeholders at once (bucketed by their first two bytes), or, when
+ * there are too many of them to keep, from a memmem per placeholder. */
 struct repl {
         const char *s;
         size_t len;
@@ -674,15 +676,120 @@ struct repl {
         bool *used;
         size_t n;
         struct strbuf *out;
+        size_t *occ;       /* all occurrences, placeholder by placeholder, ascending; or NULL */
+        size_t *occ_start; /* placeholder k's are occ[occ_start[k] .. occ_start[k + 1]) */
 };
+
+#define REPL_BUCKETS 256
+
+static size_t repl_bucket(unsigned char a, unsigned char b)
+{
+        return ((size_t)a * 257 + b) & (REPL_BUCKETS - 1);
+}
+
+/* Fills R->occ / R->occ_start; leaves them NULL when the occurrences exceed a budget that
+ * keeps the index small (a placeholder like "a" can occur at every position). */
+static void repl_index(struct repl *R)
+{
+        size_t n = R->n, budget = 4 * n + 4096, total = 0, alloc = 0;
+        unsigned head1[256] = {0}, head2[REPL_BUCKETS] = {0}, *chain;
+        size_t *count;
+        struct {
+                size_t k, pos;
+        } *hits = NULL;
+        bool first[256] = {false}, ok = true;
+        const unsigned char *s = (const unsigned char *)R->s;
+        int n_first = 0, only = 0;
+
+        if (n >= UINT_MAX) /* chains hold indices + 1 as unsigned */
+                return;
+        chain = xnew(unsigned, n + 1);
+        count = xnew(size_t, n + 1);
+
+        /* chains of placeholder indices (+ 1; 0 ends a chain) by first byte / first two */
+        for (size_t k = n; k-- > 0;) {
+                const unsigned char *key = (const unsigned char *)R->keys[k];
+                unsigned *head;
+                if (!R->klen[k])
+                        continue;
+                if (!first[key[0]]) {
+                        n_first++;
+                        only = key[0];
+                }
+                first[key[0]] = true;
+                head = R->klen[k] == 1 ? &head1[key[0]] : &head2[repl_bucket(key[0], key[1])];
+                chain[k] = *head;
+                *head = (unsigned)k + 1;
+        }
+        for (size_t i = 0; i < R->len && ok; i++) {
+                if (n_first == 1) {
+                        /* typically every placeholder starts with '$' or '_' */
+                        const unsigned char *q = memchr(s + i, only, R->len - i);
+                        if (!q)
+                                break;
+                        i = (size_t)(q - s);
+                } else if (!first[s[i]]) {
+                        continue;
+                }
+                for (int one = 1; one >= 0 && ok; one--) {
+                        unsigned c;
+                        if (one)
+                                c = head1[s[i]];
+                        else if (i + 1 < R->len)
+                                c = head2[repl_bucket(s[i], s[i + 1])];
+                        else
+                                break;
+                        for (; c; c = chain[c - 1]) {
+                                size_t k = c - 1;
+                                if (R->klen[k] > R->len - i ||
+                                    memcmp(s + i, R->keys[k], R->klen[k]))
+                                        continue;
+                                if (total == budget) {
+                                        ok = false;
+                                        break;
+                                }
+                                hits = xgrow(hits, total + 1, &alloc, sizeof(*hits));
+                                hits[total].k = k;
+                                hits[total++].pos = i;
+                                count[k]++;
+                        }
+                }
+        }
+        if (ok) {
+                /* counting sort by placeholder; positions stay ascending within each */
+                R->occ_start = xnew(size_t, n + 1);
+                R->occ = xnew(size_t, total + 1);
+                for (size_t k = 0; k < n; k++)
+                        R->occ_start[k + 1] = R->occ_start[k] + count[k];
+                memset(count, 0, (n + 1) * sizeof(*count));
+                for (size_t h = 0; h < total; h++)
+                        R->occ[R->occ_start[hits[h].k] + count[hits[h].k]++] = hits[h].pos;
+        }
+        free(hits);
+        free(chain);
+        free(count);
+}
 
 static size_t repl_find(struct repl *R, size_t k, size_t p)
 {
-        if (!R->known[k] || R->next[k] < p) {
+        if (R->known[k] && R->next[k] >= p)
+                return R->next[k];
+        if (R->occ) {
+                /* first occurrence at or after p */
+                size_t lo = R->occ_start[k], hi = R->occ_start[k + 1];
+                while (lo < hi) {
+                        size_t mid = lo + (hi - lo) / 2;
+                        if (R->occ[mid] < p)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
+                R->next[k] = lo < R->occ_start[k + 1] ? R->occ[lo] : R->len + 1;
+        } else {
                 const char *hit = memmem(R->s + p, R->len - p, R->keys[k], R->klen[k]);
                 R->next[k] = hit ? (size_t)(hit - R->s) : R->len + 1;
-                R->known[k] = true;
         }
+        R->known[k] = true;
         return R->next[k];
 }
 
@@ -726,11 +833,15 @@ static void replace_all(struct strbuf *out, const char *s, size_t len, const cha
                 R.klen[i] = strlen(keys[i]);
                 R.vlen[i] = strlen(vals[i]);
         }
+        if (n)
+                repl_index(&R);
         repl_piece(&R, 0, 0, len);
         free(R.klen);
         free(R.vlen);
         free(R.next);
         free(R.known);
+        free(R.occ);
+        free(R.occ_start);
 }
 
 static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *args, json_t **ret,
