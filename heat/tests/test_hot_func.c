@@ -234,10 +234,118 @@ static void test_functions(void **state)
         assert_int_equal(failures, 0);
 }
 
+/* Heat's definition of str_replace, literally: split at the first placeholder (longest, then
+ * lowest), replace in the pieces with the rest, join with the value. */
+struct ph {
+        char *key, *val;
+};
+
+static void ref_replace(struct strbuf *out, const char *s, size_t len, const struct ph *ph,
+                        size_t n)
+{
+        size_t klen;
+        const char *p = s, *end = s + len;
+
+        if (!n) {
+                strbuf_add(out, s, len);
+                return;
+        }
+        klen = strlen(ph[0].key);
+        for (;;) {
+                const char *hit = NULL;
+                for (const char *q = p; q + klen <= end && !hit; q++)
+                        if (memcmp(q, ph[0].key, klen) == 0)
+                                hit = q;
+                ref_replace(out, p, (size_t)((hit ? hit : end) - p), ph + 1, n - 1);
+                if (!hit)
+                        return;
+                strbuf_addstr(out, ph[0].val);
+                p = hit + klen;
+        }
+}
+
+static int cmp_longest(const void *a, const void *b)
+{
+        const char *x = ((const struct ph *)a)->key, *y = ((const struct ph *)b)->key;
+
+        if (strlen(x) != strlen(y))
+                return strlen(x) > strlen(y) ? -1 : 1;
+        return strcmp(x, y);
+}
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+        *seed = *seed * 1103515245u + 12345u;
+        return (*seed >> 16) % n;
+}
+
+/* str_replace against the definition above on random templates and placeholders over a small
+ * alphabet (overlaps, repeats, placeholders inside others, pieces cut mid-occurrence) */
+static void test_str_replace_random(void **state)
+{
+        unsigned seed = 12345;
+
+        (void)state;
+        for (int iter = 0; iter < 1500; iter++) {
+                const char *alpha = iter % 3 ? "ab$" : "ab";
+                unsigned na = (unsigned)strlen(alpha);
+                size_t len = rnd(&seed, 40), n = rnd(&seed, 6);
+                char tmpl[48];
+                struct ph ph[6];
+                struct strbuf yaml = STRBUF_INIT, want = STRBUF_INIT;
+                char *err = NULL;
+                json_t *out;
+                const char *got;
+
+                for (size_t i = 0; i < len; i++)
+                        tmpl[i] = alpha[rnd(&seed, na)];
+                tmpl[len] = '\0';
+                for (size_t i = 0; i < n; i++) {
+                        char k[5];
+                        bool dup;
+                        do {
+                                size_t kl = 1 + rnd(&seed, 4);
+                                for (size_t j = 0; j < kl; j++)
+                                        k[j] = alpha[rnd(&seed, na)];
+                                k[kl] = '\0';
+                                dup = false;
+                                for (size_t j = 0; j < i; j++)
+                                        dup |= strcmp(ph[j].key, k) == 0;
+                        } while (dup);
+                        ph[i].key = xstrdup(k);
+                        ph[i].val = xasprintf("<%zu>", i);
+                }
+                strbuf_addf(&yaml,
+                            "heat_template_version: 2018-08-31\n"
+                            "outputs:\n  o:\n    value:\n      str_replace:\n"
+                            "        template: '%s'\n        params: {",
+                            tmpl);
+                for (size_t i = 0; i < n; i++)
+                        strbuf_addf(&yaml, "%s'%s': '%s'", i ? ", " : "", ph[i].key, ph[i].val);
+                strbuf_addstr(&yaml, "}\n");
+                qsort(ph, n, sizeof(*ph), cmp_longest);
+                ref_replace(&want, tmpl, len, ph, n);
+                out = hot_t_resolve(yaml.buf, NULL, NULL, NULL, 0, &err);
+                if (!out)
+                        fail_msg("%s: %s", yaml.buf, err);
+                got = json_string_value(json_object_get(json_object_get(out, "outputs"), "o"));
+                if (!got || strcmp(got, want.buf) != 0)
+                        fail_msg("%s: got %s, want %s", yaml.buf, got ? got : "(none)", want.buf);
+                json_decref(out);
+                for (size_t i = 0; i < n; i++) {
+                        free(ph[i].key);
+                        free(ph[i].val);
+                }
+                strbuf_release(&yaml);
+                strbuf_release(&want);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_functions),
+                cmocka_unit_test(test_str_replace_random),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
