@@ -7,7 +7,6 @@
  */
 #include "common/common.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -116,40 +115,34 @@ static const struct conf_option res_options[] = {
 
 static void usage(FILE *f)
 {
-        fprintf(f, "usage: magnum-api --config-file PATH\n");
+        fprintf(f, "usage: magnum-api [--config-file PATH]... [--config-dir DIR]...\n");
 }
 
 int main(int argc, char **argv)
 {
-        const char *config_file = NULL;
-        static const struct option longopts[] = {
-                {"config-file", required_argument, NULL, 'c'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
-        };
-        int c;
-        while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-                if (c == 'c') {
-                        config_file = optarg;
-                } else if (c == 'h') {
+        struct conf_cli cli = {0};
+        struct err e = ERR_INIT;
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
                         usage(stdout);
                         return 0;
-                } else {
+                }
+                int a = conf_cli_arg(&cli, argc, argv, &i, &e);
+                if (a <= 0) {
+                        if (a < 0)
+                                fprintf(stderr, "magnum-api: %s\n", err_msg(&e));
                         usage(stderr);
                         return 2;
                 }
         }
         log_setup("magnum-api", LOG_LVL_INFO);
 
-        struct err e = ERR_INIT;
         struct conf *conf = NULL;
-        int r = config_file ? conf_load_file(config_file, &conf, &e) : 0;
+        int r = conf_load_cli(&cli, &conf, &e);
         if (r < 0) {
                 fprintf(stderr, "magnum-api: %s\n", err_msg(&e));
                 return 1;
         }
-        if (!conf)
-                conf = conf_new_empty();
         struct api_opts o = {0};
         struct res_opts ro = {0};
         if (conf_apply(conf, api_options, ARRAY_SIZE(api_options), &o, &e) < 0 ||

@@ -2,6 +2,7 @@
 #include "common/common.h"
 #include "common/config.h"
 
+#include <dirent.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -11,18 +12,27 @@ struct conf_entry {
         char *name;
         char *value;
         int line;
+        size_t source; /* index into conf.sources: the file the value came from */
 };
 
 struct conf {
-        char *source; /* file name for messages */
+        char **sources; /* file names for messages; [0] is the conf's own name */
+        size_t n_sources, sources_alloc;
         struct conf_entry *entries;
         size_t n, alloc;
 };
 
+static size_t add_source(struct conf *c, const char *name)
+{
+        c->sources = xgrow(c->sources, c->n_sources + 1, &c->sources_alloc, sizeof(char *));
+        c->sources[c->n_sources] = xstrdup(name);
+        return c->n_sources++;
+}
+
 struct conf *conf_new_empty(void)
 {
         struct conf *c = xnew(struct conf, 1);
-        c->source = xstrdup("<defaults>");
+        add_source(c, "<defaults>");
         return c;
 }
 
@@ -36,7 +46,9 @@ void conf_free(struct conf *c)
                 free(c->entries[i].value);
         }
         free(c->entries);
-        free(c->source);
+        for (size_t i = 0; i < c->n_sources; i++)
+                free(c->sources[i]);
+        free(c->sources);
         free(c);
 }
 
@@ -130,8 +142,8 @@ int conf_load_string(const char *text, const char *name, struct conf **ret, stru
         struct parse_state ps = {.conf = c, .text = text, .len = strlen(text)};
         int r;
 
-        free(c->source);
-        c->source = xstrdup(name);
+        free(c->sources[0]);
+        c->sources[0] = xstrdup(name);
         if (ps.len > CONF_MAX_BYTES)
                 return err_set(e, -EFBIG, "%s: larger than %d bytes", name, CONF_MAX_BYTES);
         r = ini_parse_stream(reader, &ps, handler, &ps);
@@ -168,6 +180,96 @@ int conf_load_file(const char *path, struct conf **ret, struct err *e)
         return conf_load_string(sb.buf, path, ret, e);
 }
 
+void conf_merge(struct conf *dst, struct conf *src)
+{
+        size_t base = dst->n_sources;
+        for (size_t i = 0; i < src->n_sources; i++)
+                add_source(dst, src->sources[i]);
+        for (size_t i = 0; i < src->n; i++) {
+                dst->entries = xgrow(dst->entries, dst->n + 1, &dst->alloc, sizeof(*dst->entries));
+                struct conf_entry en = src->entries[i];
+                en.source += base;
+                dst->entries[dst->n++] = en;
+        }
+        src->n = 0; /* the strings now belong to dst */
+        conf_free(src);
+}
+
+static int conf_filter(const struct dirent *d)
+{
+        size_t n = strlen(d->d_name);
+        return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
+}
+
+int conf_load_cli(const struct conf_cli *cli, struct conf **ret, struct err *e)
+{
+        _cleanup_(conf_freep) struct conf *c = conf_new_empty();
+        for (size_t i = 0; i < cli->n_files; i++) {
+                struct conf *f = NULL;
+                int r = conf_load_file(cli->files[i], &f, e);
+                if (r < 0)
+                        return r;
+                conf_merge(c, f);
+        }
+        for (size_t i = 0; i < cli->n_dirs; i++) {
+                struct dirent **names = NULL;
+                int n = scandir(cli->dirs[i], &names, conf_filter, alphasort);
+                if (n < 0)
+                        return err_set(e, -errno, "%s: %s", cli->dirs[i], strerror(errno));
+                int r = 0;
+                for (int k = 0; k < n; k++) {
+                        if (r == 0) {
+                                _cleanup_free_ char *path =
+                                        xasprintf("%s/%s", cli->dirs[i], names[k]->d_name);
+                                struct conf *f = NULL;
+                                r = conf_load_file(path, &f, e);
+                                if (r == 0)
+                                        conf_merge(c, f);
+                        }
+                        free(names[k]);
+                }
+                free(names);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int conf_cli_arg(struct conf_cli *cli, int argc, char **argv, int *i, struct err *e)
+{
+        static const struct {
+                const char *name;
+                bool dir;
+        } opts[] = {{"--config-file", false},
+                    {"--config_file", false},
+                    {"--config-dir", true},
+                    {"--config_dir", true}};
+        const char *a = argv[*i];
+        for (size_t k = 0; k < ARRAY_SIZE(opts); k++) {
+                size_t n = strlen(opts[k].name);
+                const char *v;
+                if (streq(a, opts[k].name)) {
+                        if (*i + 1 >= argc)
+                                return err_set(e, -EINVAL, "%s needs a value", opts[k].name);
+                        v = argv[++*i];
+                } else if (strncmp(a, opts[k].name, n) == 0 && a[n] == '=') {
+                        v = a + n + 1;
+                } else {
+                        continue;
+                }
+                if (cli->n_files + cli->n_dirs >= CONF_CLI_MAX)
+                        return err_set(e, -E2BIG, "more than %d --config-file/--config-dir",
+                                       CONF_CLI_MAX);
+                if (opts[k].dir)
+                        cli->dirs[cli->n_dirs++] = v;
+                else
+                        cli->files[cli->n_files++] = v;
+                return 1;
+        }
+        return 0;
+}
+
 int conf_parse_bool(const char *s, bool *ret)
 {
         static const char *const yes[] = {"true", "yes", "on", "1"};
@@ -193,8 +295,8 @@ static int apply_one(const struct conf *c, const struct conf_option *o, void *ta
         char *p = (char *)target + o->offset;
 
         if (en && en->line)
-                snprintf(where, sizeof(where), "%s:%d: [%s] %s", c->source, en->line, o->section,
-                         o->name);
+                snprintf(where, sizeof(where), "%s:%d: [%s] %s", c->sources[en->source], en->line,
+                         o->section, o->name);
         else
                 snprintf(where, sizeof(where), "[%s] %s", o->section, o->name);
 

@@ -54,6 +54,28 @@ int conf_load_file(const char *path, struct conf **ret, struct err *e);
 int conf_load_string(const char *text, const char *name, struct conf **ret, struct err *e);
 struct conf *conf_new_empty(void);
 void conf_free(struct conf *c);
+/* Appends src's values after dst's (so they override them), keeping each value's file and line
+ * for messages; takes over and frees src. */
+void conf_merge(struct conf *dst, struct conf *src);
+
+/* The configuration a service's command line names, as oslo.config reads it: each
+ * `--config-file PATH` in order (later files override earlier ones), then every `*.conf` of each
+ * `--config-dir DIR` in name order. */
+#define CONF_CLI_MAX 32
+struct conf_cli {
+        const char *files[CONF_CLI_MAX];
+        const char *dirs[CONF_CLI_MAX];
+        size_t n_files, n_dirs;
+};
+/* If argv[*i] is --config-file / --config-dir (or their `_` spellings, with the value in the
+ * next argument or after '='), records it, advances *i past a separate value and returns 1;
+ * returns 0 for any other argument; -EINVAL when the value is missing, -E2BIG past
+ * CONF_CLI_MAX. The strings are borrowed from argv. */
+int conf_cli_arg(struct conf_cli *cli, int argc, char **argv, int *i, struct err *e);
+/* Loads what cli names into one conf (an empty one when it names nothing). A missing or
+ * unreadable file or directory → its -errno with the path in e; syntax errors as
+ * conf_load_file. */
+int conf_load_cli(const struct conf_cli *cli, struct conf **ret, struct err *e);
 
 /* Raw lookup (last assignment wins); NULL when absent. */
 const char *conf_get(const struct conf *c, const char *section, const char *name);

@@ -37,25 +37,22 @@ const size_t conductor_conf_options_count = ARRAY_SIZE(conductor_conf_options);
 
 static int usage(FILE *f)
 {
-        fprintf(f, "usage: magnum-conductor --config-file PATH\n");
+        fprintf(f, "usage: magnum-conductor --config-file PATH... [--config-dir DIR]...\n");
         return f == stderr ? 2 : 0;
 }
 
 /* Parses the command line; -EINVAL (message in e) on bad usage. */
-static int parse_args(int argc, char **argv, const char **ret_path, struct err *e)
+static int parse_args(int argc, char **argv, struct conf_cli *cli, struct err *e)
 {
-        const char *path = NULL;
         for (int i = 1; i < argc; i++) {
-                if (streq(argv[i], "--config-file") && i + 1 < argc)
-                        path = argv[++i];
-                else if (str_starts_with(argv[i], "--config-file="))
-                        path = argv[i] + strlen("--config-file=");
-                else
+                int r = conf_cli_arg(cli, argc, argv, &i, e);
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         return err_set(e, -EINVAL, "unknown argument '%s'", argv[i]);
         }
-        if (!path)
+        if (cli->n_files + cli->n_dirs == 0)
                 return err_set(e, -EINVAL, "--config-file is required");
-        *ret_path = path;
         return 0;
 }
 
@@ -66,10 +63,10 @@ static void conductor_release(struct conductor *cd)
 }
 
 /* Loads and checks the options; on failure nothing is left allocated in cd. */
-static int load_config(const char *path, struct conductor *cd, struct err *e)
+static int load_config(const struct conf_cli *cli, struct conductor *cd, struct err *e)
 {
         _cleanup_(conf_freep) struct conf *c = NULL;
-        int r = conf_load_file(path, &c, e);
+        int r = conf_load_cli(cli, &c, e);
         if (r < 0)
                 return r;
         if ((r = conf_apply(c, conductor_conf_options, conductor_conf_options_count, &cd->opts,
@@ -80,7 +77,7 @@ static int load_config(const char *path, struct conductor *cd, struct err *e)
         }
         if (!cd->opts.db_connection || !cd->opts.db_connection[0]) {
                 conductor_release(cd);
-                return err_set(e, -EINVAL, "%s: [database] connection is not set", path);
+                return err_set(e, -EINVAL, "[database] connection is not set");
         }
         if (!cd->opts.host || !cd->opts.host[0]) {
                 char name[256] = "";
@@ -129,12 +126,12 @@ int main(int argc, char **argv)
         if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")))
                 return usage(stdout);
         log_setup("magnum-conductor", LOG_LVL_INFO);
-        const char *path = NULL;
-        if (parse_args(argc, argv, &path, &e) < 0) {
+        struct conf_cli cli = {0};
+        if (parse_args(argc, argv, &cli, &e) < 0) {
                 fprintf(stderr, "magnum-conductor: %s\n", err_msg(&e));
                 return usage(stderr);
         }
-        if (load_config(path, &cd, &e) < 0) {
+        if (load_config(&cli, &cd, &e) < 0) {
                 fprintf(stderr, "magnum-conductor: %s\n", err_msg(&e));
                 return 1;
         }

@@ -24,8 +24,9 @@ static const struct conf_option manage_options[] = {
 
 static void usage(FILE *f)
 {
-        fprintf(f, "usage: magnum-db-manage [--config-file PATH] [--debug] {upgrade [head] | "
-                   "version}\n");
+        fprintf(f,
+                "usage: magnum-db-manage [--config-file PATH]... [--config-dir DIR]... [--debug] "
+                "{upgrade [head] | version}\n");
 }
 
 static int cmd_upgrade(struct db_conn *c, struct err *e)
@@ -66,20 +67,21 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-        const char *config_file = NULL;
+        struct conf_cli cli = {0};
+        _cleanup_err_ struct err e = ERR_INIT;
         bool debug = false;
         int i = 1;
         for (; i < argc; i++) {
                 const char *a = argv[i];
-                if (streq(a, "--config-file") || streq(a, "--config_file")) {
-                        if (i + 1 >= argc) {
-                                usage(stderr);
-                                return 2;
-                        }
-                        config_file = argv[++i];
-                } else if (str_starts_with(a, "--config-file=")) {
-                        config_file = a + strlen("--config-file=");
-                } else if (streq(a, "--debug") || streq(a, "-d")) {
+                int ca = conf_cli_arg(&cli, argc, argv, &i, &e);
+                if (ca < 0) {
+                        fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
+                        usage(stderr);
+                        return 2;
+                }
+                if (ca > 0)
+                        continue;
+                if (streq(a, "--debug") || streq(a, "-d")) {
                         debug = true;
                 } else if (streq(a, "-h") || streq(a, "--help")) {
                         usage(stdout);
@@ -113,10 +115,10 @@ int main(int argc, char **argv)
         }
 
         log_setup("magnum-db-manage", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-        _cleanup_err_ struct err e = ERR_INIT;
         _cleanup_(conf_freep) struct conf *conf = NULL;
-        const char *path = config_file ? config_file : DEFAULT_CONFIG_FILE;
-        int r = conf_load_file(path, &conf, &e);
+        if (cli.n_files + cli.n_dirs == 0)
+                cli.files[cli.n_files++] = DEFAULT_CONFIG_FILE;
+        int r = conf_load_cli(&cli, &conf, &e);
         if (r < 0) {
                 fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
                 return 1;
@@ -132,10 +134,7 @@ int main(int argc, char **argv)
         struct db_conf dc;
         r = db_conf_load(conf, &dc, &e);
         if (r < 0) {
-                if (str_starts_with(err_msg(&e), path))
-                        fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
-                else
-                        fprintf(stderr, "magnum-db-manage: %s: %s\n", path, err_msg(&e));
+                fprintf(stderr, "magnum-db-manage: %s\n", err_msg(&e));
                 return 1;
         }
         _cleanup_db_conn_ struct db_conn *c = NULL;

@@ -108,6 +108,17 @@ expect "no [database] connection" 1 'connection is not set' \
 expect "missing config file" 1 'No such file' "$bin" --config-file "$work/nope.conf" upgrade
 expect "unknown command" 2 "unknown command 'downgrade'" \
 	"$bin" --config-file "$work/magnum.conf" downgrade
+# several --config-file (the later wins) and a --config-dir (its *.conf after the files)
+expect "a later --config-file overrides" 0 "^Current DB revision is $latest\$" \
+	"$bin" --config-file "$work/refused.conf" --config-file "$work/magnum.conf" version
+mkdir -p "$work/conf.d"
+cp "$work/refused.conf" "$work/conf.d/50-refused.conf"
+expect "--config-dir comes after the files" 1 'cannot connect' \
+	"$bin" --config-file "$work/magnum.conf" --config-dir "$work/conf.d" version
+cp "$work/magnum.conf" "$work/conf.d/60-good.conf"
+expect "--config-dir files in name order" 0 "^Current DB revision is $latest\$" \
+	"$bin" --config-dir="$work/conf.d" version
+expect "missing --config-dir" 1 'No such file' "$bin" --config-dir "$work/nope.d" version
 if "$bin" --config-file "$work/refused.conf" upgrade 2>&1 | grep -q Sup3rS3cret; then
 	fail "password leaked in an error message"
 fi
