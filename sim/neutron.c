@@ -12,21 +12,33 @@
 #include "sim/ipam.h"
 #include "sim/sim.h"
 
+/*
+ * One descriptor per resource kind drives the generic handlers (list_res, show_res,
+ * create_res, update_res, delete_res); the hooks hold what is particular to the kind. Hooks run
+ * with sim->lock held unless noted, answer their own errors and then return < 0.
+ */
 struct nres {
         enum sim_kind kind;
         const char *coll, *one, *notfound, *label;
+        const char *quota;               /* quota resource name */
+        const char *const *attrs;        /* accepted in a create body (and an update body) */
+        const char *const *update_attrs; /* accepted in an update body, when not attrs */
+        const char *const *update_keys;  /* copied from an update body into the resource */
+        /* Refuses a create body before the lock is taken. Optional. */
+        int (*create_check)(struct httpd_req *req, const json_t *b);
+        /* Builds and stores the resource for project (checking its quota); *ret borrowed. */
+        int (*create)(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                      json_t **ret);
+        /* Refuses an update body before the lock is taken. Optional. */
+        int (*update_check)(struct httpd_req *req, const json_t *b);
+        /* The kind's part of an update, update_keys included. Optional: update_keys only. */
+        int (*update)(struct httpd_req *req, struct sim *s, json_t *o, const json_t *b);
+        /* Checks that o (found and visible) may go, and removes it. */
+        int (*remove)(struct httpd_req *req, struct sim *s, json_t *o, const char *id);
 };
 
-static const struct nres R_NET = {K_NETWORK, "networks", "network", "NetworkNotFound", "Network"};
-static const struct nres R_SUBNET = {K_SUBNET, "subnets", "subnet", "SubnetNotFound", "Subnet"};
-static const struct nres R_PORT = {K_PORT, "ports", "port", "PortNotFound", "Port"};
-static const struct nres R_ROUTER = {K_ROUTER, "routers", "router", "RouterNotFound", "Router"};
-static const struct nres R_FIP = {K_FIP, "floatingips", "floatingip", "FloatingIPNotFound",
-                                  "Floating IP"};
-static const struct nres R_SG = {K_SECGROUP, "security_groups", "security_group",
-                                 "SecurityGroupNotFound", "Security group"};
-static const struct nres R_SGR = {K_SGRULE, "security_group_rules", "security_group_rule",
-                                  "SecurityGroupRuleNotFound", "Security group rule"};
+/* Defined with each kind's hooks below. */
+static const struct nres R_NET, R_SUBNET, R_PORT, R_ROUTER, R_FIP, R_SG, R_SGR;
 
 #define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
@@ -86,13 +98,14 @@ static int wrapped(struct httpd_req *req, const struct nres *r, json_t **ret_roo
         return 0;
 }
 
-static int over_quota(struct httpd_req *req, struct sim *s, const char *project, enum sim_kind k,
-                      const char *resource)
+/* Answers 409 OverQuota and returns -EDQUOT when project has no room for another r. */
+static int over_quota(struct httpd_req *req, struct sim *s, const char *project,
+                      const struct nres *r)
 {
-        int limit = sim_quota(s, project, resource);
-        if (limit >= 0 && sim_count(s, k, project) >= limit) {
-                sim_error(req, 409, "OverQuota", "Quota exceeded for resources: ['%s'].", resource);
-                return 1;
+        int limit = sim_quota(s, project, r->quota);
+        if (limit >= 0 && sim_count(s, r->kind, project) >= limit) {
+                sim_error(req, 409, "OverQuota", "Quota exceeded for resources: ['%s'].", r->quota);
+                return -EDQUOT;
         }
         return 0;
 }
@@ -194,6 +207,79 @@ static void apply_keys(json_t *o, const json_t *b, const char *const *keys)
         }
 }
 
+/* ---- generic create / update / delete ------------------------------------------------ */
+
+static int create_res(struct httpd_req *req, const struct nres *r)
+{
+        struct sim_ctx *c = sim_ctx(req);
+        struct sim *s = c->sim;
+        json_auto_t *root = NULL;
+        json_t *b;
+        if (wrapped(req, r, &root, &b) < 0 || check_attrs(req, b, r->attrs) < 0)
+                return 0;
+        if (r->create_check && r->create_check(req, b) < 0)
+                return 0;
+        const char *project = owner_of(c, b);
+        json_t *o = NULL;
+        LOCK(s);
+        int rc = r->create(req, s, b, project, &o);
+        json_t *out = rc >= 0 ? json_pack("{s:o}", r->one, sim_public(o, NULL)) : NULL;
+        UNLOCK(s);
+        if (rc < 0)
+                return 0;
+        return sim_reply(req, 201, json_checked(out));
+}
+
+static int update_res(struct httpd_req *req, const struct nres *r)
+{
+        struct sim *s = sim_ctx(req)->sim;
+        json_auto_t *root = NULL;
+        json_t *b;
+        if (wrapped(req, r, &root, &b) < 0 ||
+            check_attrs(req, b, r->update_attrs ? r->update_attrs : r->attrs) < 0)
+                return 0;
+        if (r->update_check && r->update_check(req, b) < 0)
+                return 0;
+        const char *id = httpd_req_param(req, "id");
+        LOCK(s);
+        json_t *o = find_visible(req, r, id);
+        if (!o) {
+                UNLOCK(s);
+                return not_found(req, r, id);
+        }
+        int rc = 0;
+        if (r->update)
+                rc = r->update(req, s, o, b);
+        else
+                apply_keys(o, b, r->update_keys);
+        json_t *out = NULL;
+        if (rc >= 0) {
+                sim_touch(o, false);
+                out = json_pack("{s:o}", r->one, sim_public(o, NULL));
+        }
+        UNLOCK(s);
+        if (rc < 0)
+                return 0;
+        return sim_reply(req, 200, json_checked(out));
+}
+
+static int delete_res(struct httpd_req *req, const struct nres *r)
+{
+        struct sim *s = sim_ctx(req)->sim;
+        const char *id = httpd_req_param(req, "id");
+        LOCK(s);
+        json_t *o = find_visible(req, r, id);
+        if (!o) {
+                UNLOCK(s);
+                return not_found(req, r, id);
+        }
+        int rc = r->remove(req, s, o, id);
+        UNLOCK(s);
+        if (rc < 0)
+                return 0;
+        return httpd_resp_empty(req, 204);
+}
+
 /* ---- networks ------------------------------------------------------------------------ */
 
 static int pick_block(struct sim *s)
@@ -276,83 +362,43 @@ json_t *sim_network_new(struct sim *s, const char *project, const json_t *b, int
         return o;
 }
 
-static int net_create(struct httpd_req *req, void *data)
+static int net_create_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_NET, &root, &b) < 0 || check_attrs(req, b, net_attrs) < 0)
-                return 0;
-        if (!c->admin && (json_object_get(b, "router:external") || json_object_get(b, "shared")))
-                return sim_error(req, 403, "PolicyNotAuthorized",
-                                 "(rule:create_network and rule:create_network:shared) is "
-                                 "disallowed by policy");
-        const char *project = owner_of(c, b);
-        LOCK(s);
-        if (over_quota(req, s, project, K_NETWORK, "network")) {
-                UNLOCK(s);
-                return 0;
+        if (!sim_ctx(req)->admin &&
+            (json_object_get(b, "router:external") || json_object_get(b, "shared"))) {
+                sim_error(req, 403, "PolicyNotAuthorized",
+                          "(rule:create_network and rule:create_network:shared) is "
+                          "disallowed by policy");
+                return -EACCES;
         }
-        int r;
-        json_t *o = sim_network_new(s, project, b, &r);
-        json_t *out = o ? json_pack("{s:o}", "network", sim_public(o, NULL)) : NULL;
-        UNLOCK(s);
-        if (!out)
-                return sim_error(req, 409, "OverQuota",
-                                 "Quota exceeded for resources: ['network'].");
-        return sim_reply(req, 201, json_checked(out));
+        return 0;
 }
 
-static int net_update(struct httpd_req *req, void *data)
+static int net_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                      json_t **ret)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_NET, &root, &b) < 0 || check_attrs(req, b, net_attrs) < 0)
-                return 0;
-        const char *id = httpd_req_param(req, "id");
-        static const char *const keys[] = {"name", "admin_state_up",        "description",
-                                           "mtu",  "port_security_enabled", "shared",
-                                           NULL};
-        LOCK(s);
-        json_t *o = find_visible(req, &R_NET, id);
-        json_t *out = NULL;
-        if (o) {
-                apply_keys(o, b, keys);
-                sim_touch(o, false);
-                out = json_pack("{s:o}", "network", sim_public(o, NULL));
-        }
-        UNLOCK(s);
-        if (!out)
-                return not_found(req, &R_NET, id);
-        return sim_reply(req, 200, json_checked(out));
+        int r = over_quota(req, s, project, &R_NET);
+        if (r < 0)
+                return r;
+        *ret = sim_network_new(s, project, b, &r);
+        if (!*ret)
+                sim_error(req, 409, "OverQuota", "Quota exceeded for resources: ['network'].");
+        return r;
 }
 
-static int net_delete(struct httpd_req *req, void *data)
+static int net_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_NET, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_NET, id);
-        }
         const char *k;
         json_t *v;
         json_object_foreach(s->db[K_PORT], k, v)
         {
                 const char *n = json_get_str(v, "network_id");
                 if (n && streq(n, id)) {
-                        UNLOCK(s);
-                        return sim_error(req, 409, "NetworkInUse",
-                                         "Unable to complete operation on network %s. There are "
-                                         "one or more ports still in use on the network.",
-                                         id);
+                        sim_error(req, 409, "NetworkInUse",
+                                  "Unable to complete operation on network %s. There are "
+                                  "one or more ports still in use on the network.",
+                                  id);
+                        return -EBUSY;
                 }
         }
         json_t *subnets = json_object_get(o, "subnets");
@@ -360,9 +406,25 @@ static int net_delete(struct httpd_req *req, void *data)
         json_t *sid;
         json_array_foreach(subnets, i, sid) sim_del(s, K_SUBNET, json_string_value(sid));
         sim_del(s, K_NETWORK, id);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const char *const net_update_keys[] = {
+        "name", "admin_state_up", "description", "mtu", "port_security_enabled", "shared", NULL};
+
+static const struct nres R_NET = {
+        .kind = K_NETWORK,
+        .coll = "networks",
+        .one = "network",
+        .notfound = "NetworkNotFound",
+        .label = "Network",
+        .quota = "network",
+        .attrs = net_attrs,
+        .update_keys = net_update_keys,
+        .create_check = net_create_check,
+        .create = net_create,
+        .remove = net_remove,
+};
 
 /* ---- subnets ------------------------------------------------------------------------- */
 
@@ -445,70 +507,80 @@ json_t *sim_subnet_new(struct sim *s, const char *project, json_t *net, const js
         return o;
 }
 
-static int subnet_create(struct httpd_req *req, void *data)
+static int subnet_create_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_SUBNET, &root, &b) < 0 || check_attrs(req, b, subnet_attrs) < 0)
-                return 0;
         const char *net_id = json_get_str(b, "network_id");
         const char *cidr_s = json_get_str(b, "cidr");
         long long ipv = json_get_int(b, "ip_version", 4);
-        if (!net_id)
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Failed to parse request. Required attribute 'network_id' not "
-                                 "specified");
-        if (!cidr_s)
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Bad subnets request: a subnetpool must be specified in the "
-                                 "absence of a cidr.");
-        if (ipv != 4)
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Invalid input for ip_version. Reason: %lld is not in [4, 6].",
-                                 ipv);
+        if (!net_id) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Failed to parse request. Required attribute 'network_id' not "
+                          "specified");
+                return -EINVAL;
+        }
+        if (!cidr_s) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Bad subnets request: a subnetpool must be specified in the "
+                          "absence of a cidr.");
+                return -EINVAL;
+        }
+        if (ipv != 4) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Invalid input for ip_version. Reason: %lld is not in [4, 6].", ipv);
+                return -EINVAL;
+        }
         struct ipam_cidr cidr;
         if (ipam_parse_cidr(cidr_s, false, &cidr) < 0) {
                 struct ipam_cidr fixed;
                 if (ipam_parse_cidr(cidr_s, true, &fixed) == 0) {
                         char n[16];
                         ipam_format(fixed.net, n);
-                        return sim_error(req, 400, "HTTPBadRequest",
-                                         "Invalid input for cidr. Reason: '%s' isn't a recognized "
-                                         "IP subnet cidr, '%s/%u' is recommended.",
-                                         cidr_s, n, fixed.prefix);
+                        sim_error(req, 400, "HTTPBadRequest",
+                                  "Invalid input for cidr. Reason: '%s' isn't a recognized IP "
+                                  "subnet cidr, '%s/%u' is recommended.",
+                                  cidr_s, n, fixed.prefix);
+                } else {
+                        sim_error(req, 400, "HTTPBadRequest",
+                                  "Invalid input for cidr. Reason: '%s' is not a valid IP subnet.",
+                                  cidr_s);
                 }
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Invalid input for cidr. Reason: '%s' is not a valid IP subnet.",
-                                 cidr_s);
+                return -EINVAL;
         }
         json_t *gw = json_object_get(b, "gateway_ip");
         uint32_t gwip;
         if (gw && !json_is_null(gw) &&
-            (!json_is_string(gw) || ipam_parse_ip(json_string_value(gw), &gwip) < 0))
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Invalid input for gateway_ip. Reason: '%s' is not a valid IP "
-                                 "address.",
-                                 json_is_string(gw) ? json_string_value(gw) : "?");
+            (!json_is_string(gw) || ipam_parse_ip(json_string_value(gw), &gwip) < 0)) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Invalid input for gateway_ip. Reason: '%s' is not a valid IP "
+                          "address.",
+                          json_is_string(gw) ? json_string_value(gw) : "?");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int subnet_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                         json_t **ret)
+{
+        struct sim_ctx *c = sim_ctx(req);
+        const char *net_id = json_get_str(b, "network_id");
+        struct ipam_cidr cidr;
+        ipam_parse_cidr(json_get_str(b, "cidr"), false, &cidr); /* checked by subnet_create_check */
         char canon[24];
         char n[16];
         ipam_format(cidr.net, n);
         snprintf(canon, sizeof(canon), "%s/%u", n, cidr.prefix);
-        const char *project = owner_of(c, b);
-        LOCK(s);
         json_t *net = find_visible(req, &R_NET, net_id);
         if (!net) {
-                UNLOCK(s);
-                return not_found(req, &R_NET, net_id);
+                not_found(req, &R_NET, net_id);
+                return -ENOENT;
         }
         if (!c->admin && json_get_str(net, "_project") &&
             !streq(json_get_str(net, "_project"), c->project_id)) {
-                UNLOCK(s);
-                return sim_error(req, 403, "PolicyNotAuthorized",
-                                 "(rule:create_subnet and (rule:create_subnet:segment_id and "
-                                 "rule:create_subnet:service_types)) is disallowed by policy");
+                sim_error(req, 403, "PolicyNotAuthorized",
+                          "(rule:create_subnet and (rule:create_subnet:segment_id and "
+                          "rule:create_subnet:service_types)) is disallowed by policy");
+                return -EACCES;
         }
         size_t i;
         json_t *sid;
@@ -518,50 +590,27 @@ static int subnet_create(struct httpd_req *req, void *data)
                 struct ipam_cidr oc;
                 if (other && ipam_parse_cidr(json_get_str(other, "cidr"), true, &oc) == 0 &&
                     (ipam_contains(&oc, cidr.net) || ipam_contains(&cidr, oc.net))) {
-                        UNLOCK(s);
-                        return sim_error(req, 400, "InvalidInput",
-                                         "Invalid input for operation: Requested subnet with "
-                                         "cidr: %s for network: %s overlaps with another subnet.",
-                                         canon, net_id);
+                        sim_error(req, 400, "InvalidInput",
+                                  "Invalid input for operation: Requested subnet with "
+                                  "cidr: %s for network: %s overlaps with another subnet.",
+                                  canon, net_id);
+                        return -EINVAL;
                 }
         }
-        if (over_quota(req, s, project, K_SUBNET, "subnet")) {
-                UNLOCK(s);
-                return 0;
-        }
-        json_t *o = sim_subnet_new(s, project, net, b, &cidr, canon);
-        json_t *out = json_pack("{s:o}", "subnet", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        int r = over_quota(req, s, project, &R_SUBNET);
+        if (r < 0)
+                return r;
+        *ret = sim_subnet_new(s, project, net, b, &cidr, canon);
+        return 0;
 }
 
-static int subnet_update(struct httpd_req *req, void *data)
+static int subnet_update_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_SUBNET, &root, &b) < 0 || check_attrs(req, b, subnet_attrs) < 0)
-                return 0;
-        if (json_object_get(b, "cidr") || json_object_get(b, "network_id"))
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Cannot update read-only attribute cidr");
-        static const char *const keys[] = {"name",        "dns_nameservers", "host_routes",
-                                           "enable_dhcp", "description",     "gateway_ip",
-                                           NULL};
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_SUBNET, id);
-        json_t *out = NULL;
-        if (o) {
-                apply_keys(o, b, keys);
-                sim_touch(o, false);
-                out = json_pack("{s:o}", "subnet", sim_public(o, NULL));
+        if (json_object_get(b, "cidr") || json_object_get(b, "network_id")) {
+                sim_error(req, 400, "HTTPBadRequest", "Cannot update read-only attribute cidr");
+                return -EINVAL;
         }
-        UNLOCK(s);
-        if (!out)
-                return not_found(req, &R_SUBNET, id);
-        return sim_reply(req, 200, json_checked(out));
+        return 0;
 }
 
 static void remove_str(json_t *arr, const char *s)
@@ -574,31 +623,39 @@ static void remove_str(json_t *arr, const char *s)
                 }
 }
 
-static int subnet_delete(struct httpd_req *req, void *data)
+static int subnet_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_SUBNET, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_SUBNET, id);
-        }
         if (json_object_size(json_object_get(o, "_alloc")) > 0) {
-                UNLOCK(s);
-                return sim_error(req, 409, "SubnetInUse",
-                                 "Unable to complete operation on subnet %s: One or more ports "
-                                 "have an IP allocation from this subnet.",
-                                 id);
+                sim_error(req, 409, "SubnetInUse",
+                          "Unable to complete operation on subnet %s: One or more ports "
+                          "have an IP allocation from this subnet.",
+                          id);
+                return -EBUSY;
         }
         json_t *net = sim_get(s, K_NETWORK, json_get_str(o, "network_id"));
         if (net)
                 remove_str(json_object_get(net, "subnets"), id);
         sim_del(s, K_SUBNET, id);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const char *const subnet_update_keys[] = {
+        "name", "dns_nameservers", "host_routes", "enable_dhcp", "description", "gateway_ip", NULL};
+
+static const struct nres R_SUBNET = {
+        .kind = K_SUBNET,
+        .coll = "subnets",
+        .one = "subnet",
+        .notfound = "SubnetNotFound",
+        .label = "Subnet",
+        .quota = "subnet",
+        .attrs = subnet_attrs,
+        .update_keys = subnet_update_keys,
+        .create_check = subnet_create_check,
+        .create = subnet_create,
+        .update_check = subnet_update_check,
+        .remove = subnet_remove,
+};
 
 /* ---- ports --------------------------------------------------------------------------- */
 
@@ -1062,54 +1119,22 @@ void sim_port_delete(struct sim *s, const char *port_id)
         s->coe_dirty = s->lb_dirty = true;
 }
 
-static int port_create(struct httpd_req *req, void *data)
+static int port_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                       json_t **ret)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_PORT, &root, &b) < 0 || check_attrs(req, b, port_attrs) < 0)
-                return 0;
+        (void)project; /* sim_port_create decides it, as for ports other services create */
         _cleanup_err_ struct err e = ERR_INIT;
         int status;
         const char *type;
-        json_t *port = NULL;
-        LOCK(s);
-        int r = sim_port_create(s, c, b, &port, &status, &type, &e);
-        json_t *out = r >= 0 ? json_pack("{s:o}", "port", sim_public(port, NULL)) : NULL;
-        UNLOCK(s);
+        int r = sim_port_create(s, sim_ctx(req), b, ret, &status, &type, &e);
         if (r < 0)
-                return sim_error(req, status, type, "%s", err_msg(&e));
-        return sim_reply(req, 201, json_checked(out));
+                sim_error(req, status, type, "%s", err_msg(&e));
+        return r;
 }
 
-static int port_update(struct httpd_req *req, void *data)
+static int port_update(struct httpd_req *req, struct sim *s, json_t *o, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_PORT, &root, &b) < 0 || check_attrs(req, b, port_attrs) < 0)
-                return 0;
-        static const char *const keys[] = {"name",
-                                           "admin_state_up",
-                                           "device_id",
-                                           "device_owner",
-                                           "security_groups",
-                                           "description",
-                                           "port_security_enabled",
-                                           "binding:host_id",
-                                           "allowed_address_pairs",
-                                           NULL};
         const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_PORT, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_PORT, id);
-        }
         json_t *ips = json_object_get(b, "fixed_ips");
         if (json_is_array(ips)) {
                 _cleanup_err_ struct err e = ERR_INIT;
@@ -1133,47 +1158,59 @@ static int port_update(struct httpd_req *req, void *data)
                                                             json_string(id));
                         }
                         json_decref(old);
-                        UNLOCK(s);
-                        return sim_error(req, status, type, "%s", err_msg(&e));
+                        sim_error(req, status, type, "%s", err_msg(&e));
+                        return r;
                 }
                 json_decref(old);
                 sim_set(o, "fixed_ips", got);
                 set_backing(s, o);
         }
-        apply_keys(o, b, keys);
+        apply_keys(o, b, R_PORT.update_keys);
         const char *dev = json_get_str(o, "device_id");
         sim_set_str(o, "status", dev && *dev ? "ACTIVE" : "DOWN");
-        sim_touch(o, false);
         s->coe_dirty = s->lb_dirty = true;
-        json_t *out = json_pack("{s:o}", "port", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 200, json_checked(out));
+        return 0;
 }
 
-static int port_delete(struct httpd_req *req, void *data)
+static int port_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_PORT, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_PORT, id);
-        }
         const char *owner = json_get_str(o, "device_owner");
         if (owner &&
             (streq(owner, "network:router_interface") || streq(owner, "network:router_gateway"))) {
-                UNLOCK(s);
-                return sim_error(req, 409, "PortInUse",
-                                 "Port %s cannot be deleted directly via the port API: has device "
-                                 "owner %s.",
-                                 id, owner);
+                sim_error(req, 409, "PortInUse",
+                          "Port %s cannot be deleted directly via the port API: has device "
+                          "owner %s.",
+                          id, owner);
+                return -EBUSY;
         }
         sim_port_delete(s, id);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const char *const port_update_keys[] = {"name",
+                                               "admin_state_up",
+                                               "device_id",
+                                               "device_owner",
+                                               "security_groups",
+                                               "description",
+                                               "port_security_enabled",
+                                               "binding:host_id",
+                                               "allowed_address_pairs",
+                                               NULL};
+
+static const struct nres R_PORT = {
+        .kind = K_PORT,
+        .coll = "ports",
+        .one = "port",
+        .notfound = "PortNotFound",
+        .label = "Port",
+        .quota = "port",
+        .attrs = port_attrs,
+        .update_keys = port_update_keys,
+        .create = port_create,
+        .update = port_update,
+        .remove = port_remove,
+};
 
 /* ---- routers ------------------------------------------------------------------------- */
 
@@ -1248,21 +1285,12 @@ static int router_set_gateway(struct httpd_req *req, struct sim *s, json_t *rout
         return 0;
 }
 
-static int router_create(struct httpd_req *req, void *data)
+static int router_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                         json_t **ret)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_ROUTER, &root, &b) < 0 || check_attrs(req, b, router_attrs) < 0)
-                return 0;
-        const char *project = owner_of(c, b);
-        LOCK(s);
-        if (over_quota(req, s, project, K_ROUTER, "router")) {
-                UNLOCK(s);
-                return 0;
-        }
+        int r = over_quota(req, s, project, &R_ROUTER);
+        if (r < 0)
+                return r;
         json_t *o = sim_new_obj(s, K_ROUTER, project);
         const char *name = json_get_str(b, "name");
         sim_set_str(o, "name", name ? name : "");
@@ -1278,43 +1306,25 @@ static int router_create(struct httpd_req *req, void *data)
         const char *d = json_get_str(b, "description");
         sim_set_str(o, "description", d ? d : "");
         fill_common(o, project);
-        if (router_set_gateway(req, s, o, json_object_get(b, "external_gateway_info")) < 0) {
+        r = router_set_gateway(req, s, o, json_object_get(b, "external_gateway_info"));
+        if (r < 0) {
                 json_decref(o);
-                UNLOCK(s);
-                return 0;
+                return r;
         }
         sim_put(s, K_ROUTER, o);
-        json_t *out = json_pack("{s:o}", "router", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = o;
+        return 0;
 }
 
-static int router_update(struct httpd_req *req, void *data)
+static int router_update(struct httpd_req *req, struct sim *s, json_t *o, const json_t *b)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_ROUTER, &root, &b) < 0 || check_attrs(req, b, router_attrs) < 0)
-                return 0;
-        static const char *const keys[] = {"name", "admin_state_up", "description", "routes", NULL};
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_ROUTER, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_ROUTER, id);
+        if (json_object_get(b, "external_gateway_info")) {
+                int r = router_set_gateway(req, s, o, json_object_get(b, "external_gateway_info"));
+                if (r < 0)
+                        return r;
         }
-        if (json_object_get(b, "external_gateway_info") &&
-            router_set_gateway(req, s, o, json_object_get(b, "external_gateway_info")) < 0) {
-                UNLOCK(s);
-                return 0;
-        }
-        apply_keys(o, b, keys);
-        sim_touch(o, false);
-        json_t *out = json_pack("{s:o}", "router", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 200, json_checked(out));
+        apply_keys(o, b, R_ROUTER.update_keys);
+        return 0;
 }
 
 static bool router_has_ports(struct sim *s, const char *rid)
@@ -1331,26 +1341,33 @@ static bool router_has_ports(struct sim *s, const char *rid)
         return false;
 }
 
-static int router_delete(struct httpd_req *req, void *data)
+static int router_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_ROUTER, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_ROUTER, id);
-        }
         if (router_has_ports(s, id)) {
-                UNLOCK(s);
-                return sim_error(req, 409, "RouterInUse", "Router %s still has ports", id);
+                sim_error(req, 409, "RouterInUse", "Router %s still has ports", id);
+                return -EBUSY;
         }
         router_set_gateway(req, s, o, NULL);
         sim_del(s, K_ROUTER, id);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const char *const router_update_keys[] = {"name", "admin_state_up", "description", "routes",
+                                                 NULL};
+
+static const struct nres R_ROUTER = {
+        .kind = K_ROUTER,
+        .coll = "routers",
+        .one = "router",
+        .notfound = "RouterNotFound",
+        .label = "Router",
+        .quota = "router",
+        .attrs = router_attrs,
+        .update_keys = router_update_keys,
+        .create = router_create,
+        .update = router_update,
+        .remove = router_remove,
+};
 
 static int router_add_if(struct httpd_req *req, void *data)
 {
@@ -1583,44 +1600,41 @@ static const char *const fip_attrs[] = {"floating_network_id", "port_id",       
                                         "project_id",          "subnet_id",     "dns_name",
                                         "dns_domain",          "qos_policy_id", NULL};
 
-static int fip_create(struct httpd_req *req, void *data)
+static int fip_create_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_FIP, &root, &b) < 0 || check_attrs(req, b, fip_attrs) < 0)
-                return 0;
+        if (!json_get_str(b, "floating_network_id")) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Failed to parse request. Required attribute "
+                          "'floating_network_id' not specified");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int fip_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                      json_t **ret)
+{
         const char *net_id = json_get_str(b, "floating_network_id");
-        if (!net_id)
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Failed to parse request. Required attribute "
-                                 "'floating_network_id' not specified");
-        const char *project = owner_of(c, b);
-        LOCK(s);
         json_t *net = sim_get(s, K_NETWORK, net_id);
-        if (!net || !sim_visible(c, K_NETWORK, net)) {
-                UNLOCK(s);
-                return sim_error(req, 404, "NetworkNotFound", "Network %s could not be found.",
-                                 net_id);
+        if (!net || !sim_visible(sim_ctx(req), K_NETWORK, net)) {
+                sim_error(req, 404, "NetworkNotFound", "Network %s could not be found.", net_id);
+                return -ENOENT;
         }
         if (!json_get_bool(net, "router:external", false)) {
-                UNLOCK(s);
-                return sim_error(req, 400, "BadRequest",
-                                 "Bad floatingip request: Network %s is not a valid external "
-                                 "network.",
-                                 net_id);
+                sim_error(req, 400, "BadRequest",
+                          "Bad floatingip request: Network %s is not a valid external "
+                          "network.",
+                          net_id);
+                return -EINVAL;
         }
-        if (over_quota(req, s, project, K_FIP, "floatingip")) {
-                UNLOCK(s);
-                return 0;
-        }
+        int r = over_quota(req, s, project, &R_FIP);
+        if (r < 0)
+                return r;
         json_t *o = sim_new_obj(s, K_FIP, project);
         const char *id = json_get_str(o, "id");
         _cleanup_err_ struct err e = ERR_INIT;
         char ip[16];
-        int r = -ENOSPC;
+        r = -ENOSPC;
         json_t *sub = NULL;
         size_t i;
         json_t *sid;
@@ -1640,14 +1654,15 @@ static int fip_create(struct httpd_req *req, void *data)
         }
         if (r < 0) {
                 json_decref(o);
-                UNLOCK(s);
                 if (r == -EEXIST)
-                        return sim_error(req, 409, "IpAddressInUse",
-                                         "Unable to complete operation for network %s. The IP "
-                                         "address %s is in use.",
-                                         net_id, json_get_str(b, "floating_ip_address"));
-                return sim_error(req, 409, "IpAddressGenerationFailure",
-                                 "No more IP addresses available on network %s.", net_id);
+                        sim_error(req, 409, "IpAddressInUse",
+                                  "Unable to complete operation for network %s. The IP "
+                                  "address %s is in use.",
+                                  net_id, json_get_str(b, "floating_ip_address"));
+                else
+                        sim_error(req, 409, "IpAddressGenerationFailure",
+                                  "No more IP addresses available on network %s.", net_id);
+                return r;
         }
         sim_set_str(o, "floating_network_id", net_id);
         sim_set_str(o, "floating_ip_address", ip);
@@ -1665,60 +1680,37 @@ static int fip_create(struct httpd_req *req, void *data)
         sim_set_str(o, "description", d ? d : "");
         fill_common(o, project);
         const char *port_id = json_get_str(b, "port_id");
-        if (port_id && fip_associate(req, s, o, port_id, json_get_str(b, "fixed_ip_address")) < 0) {
-                json_object_del(json_object_get(sub, "_alloc"), ip);
-                json_decref(o);
-                UNLOCK(s);
-                return 0;
+        if (port_id) {
+                r = fip_associate(req, s, o, port_id, json_get_str(b, "fixed_ip_address"));
+                if (r < 0) {
+                        json_object_del(json_object_get(sub, "_alloc"), ip);
+                        json_decref(o);
+                        return r;
+                }
         }
         sim_put(s, K_FIP, o);
-        json_t *out = json_pack("{s:o}", "floatingip", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = o;
+        return 0;
 }
 
-static int fip_update(struct httpd_req *req, void *data)
+static int fip_update(struct httpd_req *req, struct sim *s, json_t *o, const json_t *b)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_FIP, &root, &b) < 0 || check_attrs(req, b, fip_attrs) < 0)
-                return 0;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_FIP, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_FIP, id);
-        }
         json_t *pv = json_object_get(b, "port_id");
-        if (json_is_null(pv))
+        if (json_is_null(pv)) {
                 fip_disassociate(s, o);
-        else if (json_is_string(pv) && fip_associate(req, s, o, json_string_value(pv),
-                                                     json_get_str(b, "fixed_ip_address")) < 0) {
-                UNLOCK(s);
-                return 0;
+        } else if (json_is_string(pv)) {
+                int r = fip_associate(req, s, o, json_string_value(pv),
+                                      json_get_str(b, "fixed_ip_address"));
+                if (r < 0)
+                        return r;
         }
-        if (json_object_get(b, "description"))
-                json_object_set(o, "description", json_object_get(b, "description"));
-        sim_touch(o, false);
-        json_t *out = json_pack("{s:o}", "floatingip", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 200, json_checked(out));
+        apply_keys(o, b, R_FIP.update_keys);
+        return 0;
 }
 
-static int fip_delete(struct httpd_req *req, void *data)
+static int fip_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_FIP, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_FIP, id);
-        }
+        (void)req;
         json_t *sub = sim_get(s, K_SUBNET, json_get_str(o, "_subnet"));
         if (sub)
                 json_object_del(json_object_get(sub, "_alloc"),
@@ -1726,79 +1718,61 @@ static int fip_delete(struct httpd_req *req, void *data)
         if (json_get_str(o, "port_id"))
                 s->lb_dirty = s->coe_dirty = true;
         sim_del(s, K_FIP, id);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const char *const fip_update_keys[] = {"description", NULL};
+
+static const struct nres R_FIP = {
+        .kind = K_FIP,
+        .coll = "floatingips",
+        .one = "floatingip",
+        .notfound = "FloatingIPNotFound",
+        .label = "Floating IP",
+        .quota = "floatingip",
+        .attrs = fip_attrs,
+        .update_keys = fip_update_keys,
+        .create_check = fip_create_check,
+        .create = fip_create,
+        .update = fip_update,
+        .remove = fip_remove,
+};
 
 /* ---- security groups ------------------------------------------------------------------ */
 
-static int sg_create(struct httpd_req *req, void *data)
+static const char *const sg_attrs[] = {"name",       "description", "tenant_id",
+                                       "project_id", "stateful",    NULL};
+static const char *const sg_update_keys[] = {"name", "description", "stateful", NULL};
+
+static int sg_create_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        static const char *const attrs[] = {"name",       "description", "tenant_id",
-                                            "project_id", "stateful",    NULL};
-        if (wrapped(req, &R_SG, &root, &b) < 0 || check_attrs(req, b, attrs) < 0)
-                return 0;
         const char *name = json_get_str(b, "name");
-        if (name && streq(name, "default"))
-                return sim_error(req, 409, "SecurityGroupDefaultAlreadyExists",
-                                 "Default security group already exists.");
-        const char *project = owner_of(c, b);
-        LOCK(s);
+        if (name && streq(name, "default")) {
+                sim_error(req, 409, "SecurityGroupDefaultAlreadyExists",
+                          "Default security group already exists.");
+                return -EEXIST;
+        }
+        return 0;
+}
+
+static int sg_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *project,
+                     json_t **ret)
+{
         sim_default_secgroup(s, project);
-        if (over_quota(req, s, project, K_SECGROUP, "security_group")) {
-                UNLOCK(s);
-                return 0;
-        }
-        json_t *sg = sg_new(s, project, name ? name : "", json_get_str(b, "description"), false);
-        json_t *out = json_pack("{s:o}", "security_group", sim_public(sg, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        int r = over_quota(req, s, project, &R_SG);
+        if (r < 0)
+                return r;
+        const char *name = json_get_str(b, "name");
+        *ret = sg_new(s, project, name ? name : "", json_get_str(b, "description"), false);
+        return 0;
 }
 
-static int sg_update(struct httpd_req *req, void *data)
+static int sg_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        static const char *const attrs[] = {"name", "description", "stateful", NULL};
-        if (wrapped(req, &R_SG, &root, &b) < 0 || check_attrs(req, b, attrs) < 0)
-                return 0;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_SG, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_SG, id);
-        }
-        apply_keys(o, b, attrs);
-        sim_touch(o, false);
-        json_t *out = json_pack("{s:o}", "security_group", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 200, json_checked(out));
-}
-
-static int sg_delete(struct httpd_req *req, void *data)
-{
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_SG, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_SG, id);
-        }
-        if (json_get_bool(o, "_default", false) && !c->admin) {
-                UNLOCK(s);
-                return sim_error(req, 409, "SecurityGroupCannotRemoveDefault",
-                                 "Insufficient rights for removing default security group.");
+        if (json_get_bool(o, "_default", false) && !sim_ctx(req)->admin) {
+                sim_error(req, 409, "SecurityGroupCannotRemoveDefault",
+                          "Insufficient rights for removing default security group.");
+                return -EACCES;
         }
         const char *k;
         json_t *v;
@@ -1809,9 +1783,9 @@ static int sg_delete(struct httpd_req *req, void *data)
                 json_array_foreach(json_object_get(v, "security_groups"), i, g)
                 {
                         if (json_is_string(g) && streq(json_string_value(g), id)) {
-                                UNLOCK(s);
-                                return sim_error(req, 409, "SecurityGroupInUse",
-                                                 "Security Group %s in use.", id);
+                                sim_error(req, 409, "SecurityGroupInUse",
+                                          "Security Group %s in use.", id);
+                                return -EBUSY;
                         }
                 }
         }
@@ -1823,9 +1797,23 @@ static int sg_delete(struct httpd_req *req, void *data)
                         json_object_del(s->db[K_SGRULE], k);
         }
         sim_del(s, K_SECGROUP, id);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const struct nres R_SG = {
+        .kind = K_SECGROUP,
+        .coll = "security_groups",
+        .one = "security_group",
+        .notfound = "SecurityGroupNotFound",
+        .label = "Security group",
+        .quota = "security_group",
+        .attrs = sg_attrs,
+        .update_attrs = sg_update_keys,
+        .update_keys = sg_update_keys,
+        .create_check = sg_create_check,
+        .create = sg_create,
+        .remove = sg_remove,
+};
 
 static bool same_val(const json_t *a, const json_t *b)
 {
@@ -1834,44 +1822,44 @@ static bool same_val(const json_t *a, const json_t *b)
         return b && json_equal(a, b);
 }
 
-static int sgr_create(struct httpd_req *req, void *data)
+static const char *const sgr_attrs[] = {"security_group_id",
+                                        "direction",
+                                        "ethertype",
+                                        "protocol",
+                                        "port_range_min",
+                                        "port_range_max",
+                                        "remote_ip_prefix",
+                                        "remote_group_id",
+                                        "description",
+                                        "tenant_id",
+                                        "project_id",
+                                        "remote_address_group_id",
+                                        NULL};
+
+static int sgr_create_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        static const char *const attrs[] = {"security_group_id",
-                                            "direction",
-                                            "ethertype",
-                                            "protocol",
-                                            "port_range_min",
-                                            "port_range_max",
-                                            "remote_ip_prefix",
-                                            "remote_group_id",
-                                            "description",
-                                            "tenant_id",
-                                            "project_id",
-                                            "remote_address_group_id",
-                                            NULL};
-        if (wrapped(req, &R_SGR, &root, &b) < 0 || check_attrs(req, b, attrs) < 0)
-                return 0;
         const char *sg_id = json_get_str(b, "security_group_id");
         const char *dir = json_get_str(b, "direction");
         const char *eth = json_get_str(b, "ethertype");
-        if (!sg_id)
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Failed to parse request. Required attribute "
-                                 "'security_group_id' not specified");
-        if (!dir || (!streq(dir, "ingress") && !streq(dir, "egress")))
-                return sim_error(req, 400, "HTTPBadRequest",
-                                 "Invalid input for direction. Reason: %s is not in valid_values.",
-                                 dir ? dir : "None");
-        if (eth && !streq(eth, "IPv4") && !streq(eth, "IPv6"))
-                return sim_error(req, 400, "SecurityGroupRuleInvalidEtherType",
-                                 "Security group rule for ethertype '%s' not supported. Allowed "
-                                 "values are ['IPv4', 'IPv6'].",
-                                 eth);
+        if (!sg_id) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Failed to parse request. Required attribute "
+                          "'security_group_id' not specified");
+                return -EINVAL;
+        }
+        if (!dir || (!streq(dir, "ingress") && !streq(dir, "egress"))) {
+                sim_error(req, 400, "HTTPBadRequest",
+                          "Invalid input for direction. Reason: %s is not in valid_values.",
+                          dir ? dir : "None");
+                return -EINVAL;
+        }
+        if (eth && !streq(eth, "IPv4") && !streq(eth, "IPv6")) {
+                sim_error(req, 400, "SecurityGroupRuleInvalidEtherType",
+                          "Security group rule for ethertype '%s' not supported. Allowed "
+                          "values are ['IPv4', 'IPv6'].",
+                          eth);
+                return -EINVAL;
+        }
         json_t *proto = json_object_get(b, "protocol");
         json_t *pmin = json_object_get(b, "port_range_min");
         json_t *pmax = json_object_get(b, "port_range_max");
@@ -1883,35 +1871,56 @@ static int sgr_create(struct httpd_req *req, void *data)
                 long long num;
                 for (size_t i = 0; known[i] && !ok; i++)
                         ok = streq(known[i], p);
-                if (!ok && str_to_ll(p, 0, 255, &num) < 0)
-                        return sim_error(req, 400, "SecurityGroupRuleInvalidProtocol",
-                                         "Security group rule protocol %s not supported. Only "
-                                         "protocol values [None, 'ah', 'dccp', 'egp', 'esp', "
-                                         "'gre', 'icmp', 'icmpv6', 'igmp', 'ipip', 'ipv6-encap', "
-                                         "'ipv6-frag', 'ipv6-icmp', 'ipv6-nonxt', 'ipv6-opts', "
-                                         "'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', "
-                                         "'udp', 'udplite', 'vrrp'] and integer representations "
-                                         "[0 to 255] are supported.",
-                                         p);
+                if (!ok && str_to_ll(p, 0, 255, &num) < 0) {
+                        sim_error(req, 400, "SecurityGroupRuleInvalidProtocol",
+                                  "Security group rule protocol %s not supported. Only "
+                                  "protocol values [None, 'ah', 'dccp', 'egp', 'esp', "
+                                  "'gre', 'icmp', 'icmpv6', 'igmp', 'ipip', 'ipv6-encap', "
+                                  "'ipv6-frag', 'ipv6-icmp', 'ipv6-nonxt', 'ipv6-opts', "
+                                  "'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', "
+                                  "'udp', 'udplite', 'vrrp'] and integer representations "
+                                  "[0 to 255] are supported.",
+                                  p);
+                        return -EINVAL;
+                }
         }
-        if ((json_is_integer(pmin) || json_is_integer(pmax)) && !json_is_string(proto))
-                return sim_error(req, 400, "SecurityGroupProtocolRequiredWithPorts",
-                                 "Must also specify protocol if port range is given.");
+        if ((json_is_integer(pmin) || json_is_integer(pmax)) && !json_is_string(proto)) {
+                sim_error(req, 400, "SecurityGroupProtocolRequiredWithPorts",
+                          "Must also specify protocol if port range is given.");
+                return -EINVAL;
+        }
         if (json_is_integer(pmin) && json_is_integer(pmax) && json_is_string(proto) &&
             (streq(json_string_value(proto), "tcp") || streq(json_string_value(proto), "udp")) &&
-            json_integer_value(pmin) > json_integer_value(pmax))
-                return sim_error(req, 400, "SecurityGroupInvalidPortRange",
-                                 "For TCP/UDP protocols, port_range_min must be <= "
-                                 "port_range_max");
+            json_integer_value(pmin) > json_integer_value(pmax)) {
+                sim_error(req, 400, "SecurityGroupInvalidPortRange",
+                          "For TCP/UDP protocols, port_range_min must be <= "
+                          "port_range_max");
+                return -EINVAL;
+        }
         if (json_is_string(json_object_get(b, "remote_ip_prefix")) &&
-            json_is_string(json_object_get(b, "remote_group_id")))
-                return sim_error(req, 400, "SecurityGroupRemoteGroupAndRemoteIpPrefix",
-                                 "Only remote_ip_prefix or remote_group_id may be provided.");
-        LOCK(s);
+            json_is_string(json_object_get(b, "remote_group_id"))) {
+                sim_error(req, 400, "SecurityGroupRemoteGroupAndRemoteIpPrefix",
+                          "Only remote_ip_prefix or remote_group_id may be provided.");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* The rule belongs to its group's project, whoever creates it. */
+static int sgr_create(struct httpd_req *req, struct sim *s, const json_t *b, const char *owner,
+                      json_t **ret)
+{
+        (void)owner;
+        const char *sg_id = json_get_str(b, "security_group_id");
+        const char *dir = json_get_str(b, "direction");
+        const char *eth = json_get_str(b, "ethertype");
+        json_t *proto = json_object_get(b, "protocol");
+        json_t *pmin = json_object_get(b, "port_range_min");
+        json_t *pmax = json_object_get(b, "port_range_max");
         json_t *sg = find_visible(req, &R_SG, sg_id);
         if (!sg) {
-                UNLOCK(s);
-                return not_found(req, &R_SG, sg_id);
+                not_found(req, &R_SG, sg_id);
+                return -ENOENT;
         }
         const char *project = json_get_str(sg, "_project");
         const char *k;
@@ -1932,15 +1941,14 @@ static int sgr_create(struct httpd_req *req, void *data)
                              json_object_get(b, "remote_ip_prefix")) &&
                     same_val(json_object_get(v, "remote_group_id"),
                              json_object_get(b, "remote_group_id"))) {
-                        UNLOCK(s);
-                        return sim_error(req, 409, "SecurityGroupRuleExists",
-                                         "Security group rule already exists. Rule id is %s.", k);
+                        sim_error(req, 409, "SecurityGroupRuleExists",
+                                  "Security group rule already exists. Rule id is %s.", k);
+                        return -EEXIST;
                 }
         }
-        if (over_quota(req, s, project, K_SGRULE, "security_group_rule")) {
-                UNLOCK(s);
-                return 0;
-        }
+        int rc = over_quota(req, s, project, &R_SGR);
+        if (rc < 0)
+                return rc;
         json_t *r = sg_rule_new(s, project, sg_id, dir, eth ? eth : "IPv4",
                                 json_get_str(b, "remote_group_id"));
         if (json_is_string(proto))
@@ -1957,29 +1965,32 @@ static int sgr_create(struct httpd_req *req, void *data)
         const char *d = json_get_str(b, "description");
         sim_set_str(r, "description", d ? d : "");
         sg_refresh_rules(s, sg);
-        json_t *out = json_pack("{s:o}", "security_group_rule", sim_public(r, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = r;
+        return 0;
 }
 
-static int sgr_delete(struct httpd_req *req, void *data)
+static int sgr_remove(struct httpd_req *req, struct sim *s, json_t *o, const char *id)
 {
-        (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *o = find_visible(req, &R_SGR, id);
-        if (!o) {
-                UNLOCK(s);
-                return not_found(req, &R_SGR, id);
-        }
+        (void)req;
         json_t *sg = sim_get(s, K_SECGROUP, json_get_str(o, "security_group_id"));
         sim_del(s, K_SGRULE, id);
         if (sg)
                 sg_refresh_rules(s, sg);
-        UNLOCK(s);
-        return httpd_resp_empty(req, 204);
+        return 0;
 }
+
+static const struct nres R_SGR = {
+        .kind = K_SGRULE,
+        .coll = "security_group_rules",
+        .one = "security_group_rule",
+        .notfound = "SecurityGroupRuleNotFound",
+        .label = "Security group rule",
+        .quota = "security_group_rule",
+        .attrs = sgr_attrs,
+        .create_check = sgr_create_check,
+        .create = sgr_create,
+        .remove = sgr_remove,
+};
 
 /* ---- quotas -------------------------------------------------------------------------- */
 
@@ -2190,18 +2201,38 @@ static int az_list(struct httpd_req *req, void *data)
         }
 GEN(net_list, R_NET, list_res)
 GEN(net_show, R_NET, show_res)
+GEN(net_post, R_NET, create_res)
+GEN(net_put, R_NET, update_res)
+GEN(net_delete, R_NET, delete_res)
 GEN(subnet_list, R_SUBNET, list_res)
 GEN(subnet_show, R_SUBNET, show_res)
+GEN(subnet_post, R_SUBNET, create_res)
+GEN(subnet_put, R_SUBNET, update_res)
+GEN(subnet_delete, R_SUBNET, delete_res)
 GEN(port_list, R_PORT, list_res)
 GEN(port_show, R_PORT, show_res)
+GEN(port_post, R_PORT, create_res)
+GEN(port_put, R_PORT, update_res)
+GEN(port_delete, R_PORT, delete_res)
 GEN(router_list, R_ROUTER, list_res)
 GEN(router_show, R_ROUTER, show_res)
+GEN(router_post, R_ROUTER, create_res)
+GEN(router_put, R_ROUTER, update_res)
+GEN(router_delete, R_ROUTER, delete_res)
 GEN(fip_list, R_FIP, list_res)
 GEN(fip_show, R_FIP, show_res)
+GEN(fip_post, R_FIP, create_res)
+GEN(fip_put, R_FIP, update_res)
+GEN(fip_delete, R_FIP, delete_res)
 GEN(sg_list, R_SG, list_res)
 GEN(sg_show, R_SG, show_res)
+GEN(sg_post, R_SG, create_res)
+GEN(sg_put, R_SG, update_res)
+GEN(sg_delete, R_SG, delete_res)
 GEN(sgr_list, R_SGR, list_res)
 GEN(sgr_show, R_SGR, show_res)
+GEN(sgr_post, R_SGR, create_res)
+GEN(sgr_delete, R_SGR, delete_res)
 
 static int quota_list(struct httpd_req *req, void *data)
 {
@@ -2240,39 +2271,39 @@ const struct httpd_route sim_neutron_routes[] = {
         P("GET", "/v2.0/extensions/{id}", ext_show),
         P("GET", "/v2.0/availability_zones", az_list),
         P("GET", "/v2.0/networks", net_list),
-        P("POST", "/v2.0/networks", net_create),
+        P("POST", "/v2.0/networks", net_post),
         P("GET", "/v2.0/networks/{id}", net_show),
-        P("PUT", "/v2.0/networks/{id}", net_update),
+        P("PUT", "/v2.0/networks/{id}", net_put),
         P("DELETE", "/v2.0/networks/{id}", net_delete),
         P("GET", "/v2.0/subnets", subnet_list),
-        P("POST", "/v2.0/subnets", subnet_create),
+        P("POST", "/v2.0/subnets", subnet_post),
         P("GET", "/v2.0/subnets/{id}", subnet_show),
-        P("PUT", "/v2.0/subnets/{id}", subnet_update),
+        P("PUT", "/v2.0/subnets/{id}", subnet_put),
         P("DELETE", "/v2.0/subnets/{id}", subnet_delete),
         P("GET", "/v2.0/ports", port_list),
-        P("POST", "/v2.0/ports", port_create),
+        P("POST", "/v2.0/ports", port_post),
         P("GET", "/v2.0/ports/{id}", port_show),
-        P("PUT", "/v2.0/ports/{id}", port_update),
+        P("PUT", "/v2.0/ports/{id}", port_put),
         P("DELETE", "/v2.0/ports/{id}", port_delete),
         P("GET", "/v2.0/routers", router_list),
-        P("POST", "/v2.0/routers", router_create),
+        P("POST", "/v2.0/routers", router_post),
         P("GET", "/v2.0/routers/{id}", router_show),
-        P("PUT", "/v2.0/routers/{id}", router_update),
+        P("PUT", "/v2.0/routers/{id}", router_put),
         P("DELETE", "/v2.0/routers/{id}", router_delete),
         P("PUT", "/v2.0/routers/{id}/add_router_interface", router_add_if),
         P("PUT", "/v2.0/routers/{id}/remove_router_interface", router_remove_if),
         P("GET", "/v2.0/floatingips", fip_list),
-        P("POST", "/v2.0/floatingips", fip_create),
+        P("POST", "/v2.0/floatingips", fip_post),
         P("GET", "/v2.0/floatingips/{id}", fip_show),
-        P("PUT", "/v2.0/floatingips/{id}", fip_update),
+        P("PUT", "/v2.0/floatingips/{id}", fip_put),
         P("DELETE", "/v2.0/floatingips/{id}", fip_delete),
         P("GET", "/v2.0/security-groups", sg_list),
-        P("POST", "/v2.0/security-groups", sg_create),
+        P("POST", "/v2.0/security-groups", sg_post),
         P("GET", "/v2.0/security-groups/{id}", sg_show),
-        P("PUT", "/v2.0/security-groups/{id}", sg_update),
+        P("PUT", "/v2.0/security-groups/{id}", sg_put),
         P("DELETE", "/v2.0/security-groups/{id}", sg_delete),
         P("GET", "/v2.0/security-group-rules", sgr_list),
-        P("POST", "/v2.0/security-group-rules", sgr_create),
+        P("POST", "/v2.0/security-group-rules", sgr_post),
         P("GET", "/v2.0/security-group-rules/{id}", sgr_show),
         P("DELETE", "/v2.0/security-group-rules/{id}", sgr_delete),
         P("GET", "/v2.0/quotas", quota_list),
