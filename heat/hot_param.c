@@ -492,6 +492,16 @@ int hot_param_value(struct hot_stack *s, struct hot_param *p, json_t **ret, stru
 
 static const char *const hot_param_keys[] = {"type",  "description", "default",   "hidden",
                                              "label", "constraints", "immutable", "tags"};
+enum {
+        PK_TYPE,
+        PK_DESCRIPTION,
+        PK_DEFAULT,
+        PK_HIDDEN,
+        PK_LABEL,
+        PK_CONSTRAINTS,
+        PK_IMMUTABLE,
+        PK_TAGS
+};
 static const char *const cfn_param_keys[] = {
         "Type",      "Default",  "NoEcho",   "AllowedValues", "AllowedPattern",        "MaxLength",
         "MinLength", "MaxValue", "MinValue", "Description",   "ConstraintDescription", "Label"};
@@ -573,11 +583,18 @@ void hot_params_free(struct hot_stack *s)
         s->param_mask = 0;
 }
 
-static int check_schema(struct hot_stack *s, const char *name, json_t *def, struct hot_err *he)
+/* Checks one parameter definition as Heat's Schema.from_dict does. For HOT, ret_keys[i] gets
+ * the value of hot_param_keys[i] (NULL when absent), found while checking the keys, so that
+ * nothing needs looking up again. */
+static int check_schema(struct hot_stack *s, const char *name, json_t *def,
+                        json_t *ret_keys[ARRAY_SIZE(hot_param_keys)], struct hot_err *he)
 {
         bool hot = s->ver->kind == HOT_KIND_HOT;
+        json_t **kv = ret_keys;
         const char *k;
         json_t *v;
+
+        memset(kv, 0, sizeof(*kv) * ARRAY_SIZE(hot_param_keys));
 
         if (!json_is_object(def))
                 return hot_err_set(he, "InvalidSchemaError",
@@ -586,8 +603,11 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
         {
                 bool ok = false;
                 if (hot) {
-                        for (size_t i = 0; !ok && i < ARRAY_SIZE(hot_param_keys); i++)
+                        for (size_t i = 0; !ok && i < ARRAY_SIZE(hot_param_keys); i++) {
                                 ok |= strcmp(k, hot_param_keys[i]) == 0;
+                                if (ok)
+                                        kv[i] = v;
+                        }
                         if (strcmp(k, "tags") == 0 && s->ver->idx < HOT_V20180302)
                                 ok = false;
                 } else {
@@ -598,14 +618,14 @@ static int check_schema(struct hot_stack *s, const char *name, json_t *def, stru
                         return hot_err_set(he, "InvalidSchemaError",
                                            "Invalid key '%s' for parameter (%s)", k, name);
         }
-        if (!json_object_get(def, hot ? "type" : "Type"))
+        if (!(hot ? kv[PK_TYPE] : json_object_get(def, "Type")))
                 return hot_err_set(he, "InvalidSchemaError",
                                    "Missing parameter type for parameter: %s", name);
-        if (hot && json_object_get(def, "tags") && !json_is_array(json_object_get(def, "tags")))
+        if (hot && kv[PK_TAGS] && !json_is_array(kv[PK_TAGS]))
                 return hot_err_set(he, "InvalidSchemaError",
                                    "Tags property should be a list for parameter: %s", name);
         if (hot) {
-                json_t *cons = json_object_get(def, "constraints"), *c;
+                json_t *cons = kv[PK_CONSTRAINTS], *c;
                 size_t i;
                 if (cons && !json_is_null(cons) && !json_is_array(cons))
                         return hot_err_set(he, "InvalidSchemaError",
@@ -697,24 +717,29 @@ int hot_params_init(struct hot_stack *s, json_t *user, json_t *defaults, bool va
         json_object_foreach(sec, name, def)
         {
                 struct hot_param *p = &s->params[s->n_params];
-                json_t *schema;
+                json_t *schema, *kv[ARRAY_SIZE(hot_param_keys)];
                 const char *ts;
-                r = check_schema(s, name, def, he);
+                r = check_schema(s, name, def, kv, he);
                 if (r < 0)
                         return r;
                 schema = hot ? json_incref(def) : cfn_to_hot(def);
-                ts = json_string_value(json_object_get(schema, "type"));
+                if (!hot) { /* the keys of the converted schema */
+                        kv[PK_TYPE] = json_object_get(schema, "type");
+                        kv[PK_HIDDEN] = json_object_get(schema, "hidden");
+                        kv[PK_DEFAULT] = json_object_get(schema, "default");
+                }
+                ts = json_string_value(kv[PK_TYPE]);
                 p->name = xstrdup(name);
                 p->schema = schema;
                 s->n_params++;
                 if (hot_ptype_parse(ts, &p->type) < 0) {
-                        _cleanup_free_ char *tr = hot_py_str_dup(json_object_get(schema, "type"));
+                        _cleanup_free_ char *tr = hot_py_str_dup(kv[PK_TYPE]);
                         return hot_err_set(he, "InvalidSchemaError", "Invalid type (%s)", tr);
                 }
-                p->hidden = json_is_true(json_object_get(schema, "hidden"));
+                p->hidden = json_is_true(kv[PK_HIDDEN]);
                 v = defaults ? json_object_get(defaults, name) : NULL;
                 if (!v)
-                        v = json_object_get(schema, "default");
+                        v = kv[PK_DEFAULT];
                 if (v && !json_is_null(v))
                         p->def = json_incref(v);
                 v = user ? json_object_get(user, name) : NULL;

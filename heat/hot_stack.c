@@ -23,7 +23,8 @@
 #include "heat/hot_yaml.h"
 
 struct hot_env_set {
-        json_t *parameters;
+        json_t *parameters; /* the request's own object until an environment changes it */
+        bool parameters_shared;
         json_t *parameter_defaults;
         json_t *registry;     /* key -> {"value": v, "dir": d} (flattened globals + user) */
         json_t *res_registry; /* resources: {name-glob: {...}} */
@@ -235,7 +236,15 @@ static int env_merge_one(struct hot_env_set *e, json_t *env, const char *dir, co
         strategies = json_object_get(env, "parameter_merge_strategies");
         for (int sec = 0; sec < 2; sec++) {
                 json_t *src = json_object_get(env, sec ? "parameter_defaults" : "parameters");
-                json_t *dst = sec ? e->parameter_defaults : e->parameters;
+                json_t *dst;
+                if (!sec && e->parameters_shared && json_object_size(src)) {
+                        /* copy on write: most environments leave the parameters alone */
+                        json_t *c = json_checked(json_copy(e->parameters));
+                        json_decref(e->parameters);
+                        e->parameters = c;
+                        e->parameters_shared = false;
+                }
+                dst = sec ? e->parameter_defaults : e->parameters;
                 json_object_foreach(src, k, v)
                 {
                         json_t *st = json_object_get(strategies, k);
@@ -1150,7 +1159,13 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
         s->stack_name = xstrdup(in->stack_name ? in->stack_name : "dummy");
         s->stack_id = xstrdup("None");
         s->project_id = xstrdup("test_tenant_id");
-        env->parameters = json_checked(json_object());
+        /* request parameters go into environment.parameters first, env files merge on top */
+        if (json_is_object(in->params)) {
+                env->parameters = json_incref(in->params);
+                env->parameters_shared = true;
+        } else {
+                env->parameters = json_checked(json_object());
+        }
         env->parameter_defaults = json_checked(json_object());
         env->registry = json_checked(json_object());
         env->res_registry = json_checked(json_object());
@@ -1195,9 +1210,6 @@ static int load_inputs(const struct hot_input *in, struct hot_stack *s, struct h
             !json_object_get(s->tmpl, "AWSTemplateFormatVersion") &&
             !json_object_get(s->tmpl, "HeatTemplateFormatVersion"))
                 return hot_err_set(he, "ValueError", "Template format version not found.");
-        /* request parameters go into environment.parameters first, env files merge on top */
-        if (in->params)
-                json_object_update(env->parameters, in->params);
         for (size_t i = 0; i < in->n_env; i++) {
                 _cleanup_free_ char *eowned = NULL, *edir = NULL;
                 json_auto_t *ej = NULL;

@@ -166,6 +166,9 @@ static void test_environment(void **state)
         assert_string_equal(json_string_value(json_object_get(o, "b")), "from-e2");
         /* merge strategy: comma-joined */
         assert_int_equal(json_array_size(json_object_get(o, "l")), 2);
+        /* the caller's parameters are left as they were */
+        assert_int_equal(json_object_size(params), 1);
+        assert_string_equal(json_string_value(json_object_get(params, "b")), "from-request");
         o = json_object_get(out, "resources");
         assert_string_equal(json_string_value(json_object_get(json_object_get(o, "x"), "type")),
                             "OS::Heat::None");
