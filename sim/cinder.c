@@ -82,19 +82,13 @@ void sim_volume_detach(struct sim *s, json_t *vol, const char *server_id)
                 sim_touch(vol, true);
 }
 
-static json_t *find_vol(struct httpd_req *req, const char *id)
+static json_t *vol_show_view(struct httpd_req *req, json_t *o)
 {
-        struct sim_ctx *c = sim_ctx(req);
-        json_t *o = sim_get(c->sim, K_VOLUME, id);
-        if (!o || !sim_visible(c, K_VOLUME, o))
-                return NULL;
-        return o;
+        return vol_view(req, o, sim_ctx(req)->admin);
 }
 
-static int vol_not_found(struct httpd_req *req, const char *id)
-{
-        return sim_error(req, 404, NULL, "Volume %s could not be found.", id);
-}
+static const struct sim_res R_VOL = {K_VOLUME, "volume", "Volume", "could not be found.",
+                                     vol_show_view};
 
 static json_t *find_type(struct sim *s, const char *name_or_id)
 {
@@ -155,15 +149,7 @@ static int vol_detail(struct httpd_req *req, void *data)
 static int vol_show(struct httpd_req *req, void *data)
 {
         (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_vol(req, id);
-        json_t *out = o ? json_pack("{s:o}", "volume", vol_view(req, o, c->admin)) : NULL;
-        UNLOCK(c->sim);
-        if (!out)
-                return vol_not_found(req, id);
-        return sim_reply(req, 200, json_checked(out));
+        return sim_show(req, &R_VOL, httpd_req_param(req, "id"));
 }
 
 static int vol_create(struct httpd_req *req, void *data)
@@ -172,13 +158,12 @@ static int vol_create(struct httpd_req *req, void *data)
         struct sim_ctx *c = sim_ctx(req);
         struct sim *s = c->sim;
         json_auto_t *root = NULL;
-        if (sim_body(req, &root) < 0)
+        json_t *b;
+        if (sim_body_member(req, "volume",
+                            "Invalid input for field/attribute volume. Value: None. 'volume' is a "
+                            "required property",
+                            &root, &b) < 0)
                 return 0;
-        json_t *b = json_object_get(root, "volume");
-        if (!json_is_object(b))
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute volume. Value: None. "
-                                 "'volume' is a required property");
         json_t *sz = json_object_get(b, "size");
         long long size = 0;
         if (json_is_integer(sz))
@@ -298,28 +283,20 @@ static int vol_update(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         json_auto_t *root = NULL;
-        if (sim_body(req, &root) < 0)
+        json_t *b;
+        if (sim_body_member(req, "volume", "Missing required element 'volume' in request body.",
+                            &root, &b) < 0)
                 return 0;
-        json_t *b = json_object_get(root, "volume");
-        if (!json_is_object(b))
-                return sim_error(req, 400, NULL,
-                                 "Missing required element 'volume' in request "
-                                 "body.");
-        const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_vol(req, id);
-        json_t *out = NULL;
-        if (o) {
-                static const char *const keys[] = {"name", "description", "metadata", NULL};
-                for (size_t i = 0; keys[i]; i++)
-                        if (json_object_get(b, keys[i]))
-                                json_object_set(o, keys[i], json_object_get(b, keys[i]));
-                sim_touch(o, true);
-                out = json_pack("{s:o}", "volume", vol_view(req, o, c->admin));
-        }
+        json_t *o = sim_lock_find(req, &R_VOL, httpd_req_param(req, "id"));
+        if (!o)
+                return 0;
+        static const char *const keys[] = {"name", "description", "metadata", NULL};
+        for (size_t i = 0; keys[i]; i++)
+                if (json_object_get(b, keys[i]))
+                        json_object_set(o, keys[i], json_object_get(b, keys[i]));
+        sim_touch(o, true);
+        json_t *out = json_pack("{s:o}", "volume", vol_view(req, o, c->admin));
         UNLOCK(c->sim);
-        if (!out)
-                return vol_not_found(req, id);
         return sim_reply(req, 200, json_checked(out));
 }
 
@@ -328,12 +305,9 @@ static int vol_delete(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_vol(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return vol_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_VOL, id);
+        if (!o)
+                return 0;
         const char *st = json_get_str(o, "status");
         if (json_array_size(json_object_get(o, "attachments")) > 0 ||
             !(streq(st, "available") || streq(st, "error") || streq(st, "error_restoring") ||
@@ -364,12 +338,9 @@ static int vol_action(struct httpd_req *req, void *data)
         if (!action)
                 return sim_error(req, 400, NULL, "Malformed request body");
         json_t *arg = json_object_get(b, action);
-        LOCK(c->sim);
-        json_t *o = find_vol(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return vol_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_VOL, id);
+        if (!o)
+                return 0;
         _cleanup_err_ struct err e = ERR_INIT;
         int status = 202;
         const char *st = json_get_str(o, "status");

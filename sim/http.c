@@ -1,7 +1,9 @@
 /*
  * What every simulated service shares at the HTTP level: Keystone token validation (as
  * keystonemiddleware does it: 401 with its JSON body and WWW-Authenticate), injected faults
- * (latency, error rates), and each API's own error body format:
+ * (latency, error rates), the request scaffolding of the Nova / Cinder / Octavia handlers
+ * (wrapped bodies, finding a visible resource or answering 404, showing one), and each API's
+ * own error body format:
  *   Nova / Cinder   {"itemNotFound": {"code": 404, "message": "..."}}
  *   Neutron         {"NeutronError": {"type": "NetworkNotFound", "message": "...", "detail": ""}}
  *   Glance          webob's HTML error page
@@ -135,6 +137,63 @@ int sim_body(struct httpd_req *req, json_t **ret)
         }
         *ret = j;
         return 0;
+}
+
+int sim_body_member(struct httpd_req *req, const char *key, const char *missing, json_t **ret_root,
+                    json_t **ret)
+{
+        json_t *root;
+        if (sim_body(req, &root) < 0)
+                return -EINVAL;
+        json_t *b = json_object_get(root, key);
+        if (!json_is_object(b)) {
+                json_decref(root);
+                sim_error(req, 400, NULL, "%s", missing);
+                return -EINVAL;
+        }
+        *ret_root = root;
+        *ret = b;
+        return 0;
+}
+
+json_t *sim_find(struct httpd_req *req, enum sim_kind k, const char *id)
+{
+        struct sim_ctx *c = sim_ctx(req);
+        json_t *o = sim_get(c->sim, k, id);
+        if (!o || !sim_visible(c, k, o))
+                return NULL;
+        return o;
+}
+
+int sim_not_found(struct httpd_req *req, const struct sim_res *r, const char *id)
+{
+        return sim_error(req, 404, NULL, "%s %s %s", r->label, id, r->missing);
+}
+
+json_t *sim_lock_find(struct httpd_req *req, const struct sim_res *r, const char *id)
+{
+        struct sim *s = sim_ctx(req)->sim;
+        pthread_mutex_lock(&s->lock);
+        json_t *o = sim_find(req, r->kind, id);
+        if (!o) {
+                pthread_mutex_unlock(&s->lock);
+                sim_not_found(req, r, id);
+        }
+        return o;
+}
+
+int sim_show(struct httpd_req *req, const struct sim_res *r, const char *id)
+{
+        struct sim *s = sim_ctx(req)->sim;
+        pthread_mutex_lock(&s->lock);
+        json_t *o = sim_find(req, r->kind, id);
+        json_t *out = NULL;
+        if (o)
+                out = json_pack("{s:o}", r->one, r->view ? r->view(req, o) : sim_public(o, req));
+        pthread_mutex_unlock(&s->lock);
+        if (!out)
+                return sim_not_found(req, r, id);
+        return sim_reply(req, 200, json_checked(out));
 }
 
 static void fault_hook_error(struct httpd_req *req, int status, const char *detail, void *data)

@@ -113,19 +113,14 @@ static json_t *server_view(struct httpd_req *req, struct sim *s, json_t *srv, bo
         return o;
 }
 
-static json_t *find_server(struct httpd_req *req, const char *id)
+static json_t *server_show_view(struct httpd_req *req, json_t *o)
 {
         struct sim_ctx *c = sim_ctx(req);
-        json_t *o = sim_get(c->sim, K_SERVER, id);
-        if (!o || !sim_visible(c, K_SERVER, o))
-                return NULL;
-        return o;
+        return server_view(req, c->sim, o, c->admin);
 }
 
-static int server_not_found(struct httpd_req *req, const char *id)
-{
-        return sim_error(req, 404, NULL, "Instance %s could not be found.", id);
-}
+static const struct sim_res R_SERVER = {K_SERVER, "server", "Instance", "could not be found.",
+                                        server_show_view};
 
 static bool list_all_tenants(struct httpd_req *req, const struct sim_ctx *c)
 {
@@ -215,16 +210,7 @@ static int server_detail(struct httpd_req *req, void *data)
 static int server_show(struct httpd_req *req, void *data)
 {
         (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        json_t *out =
-                o ? json_pack("{s:o}", "server", server_view(req, c->sim, o, c->admin)) : NULL;
-        UNLOCK(c->sim);
-        if (!out)
-                return server_not_found(req, id);
-        return sim_reply(req, 200, json_checked(out));
+        return sim_show(req, &R_SERVER, httpd_req_param(req, "id"));
 }
 
 /* Resolves "networks" of a create request into ports (created or adopted); on failure answers
@@ -385,13 +371,12 @@ static int server_create(struct httpd_req *req, void *data)
         struct sim_ctx *c = sim_ctx(req);
         struct sim *s = c->sim;
         json_auto_t *root = NULL;
-        if (sim_body(req, &root) < 0)
+        json_t *b;
+        if (sim_body_member(req, "server",
+                            "Invalid input for field/attribute server. Value: None. 'server' is a "
+                            "required property",
+                            &root, &b) < 0)
                 return 0;
-        json_t *b = json_object_get(root, "server");
-        if (!json_is_object(b))
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute server. Value: None. 'server' "
-                                 "is a required property");
         const char *k;
         json_t *v;
         json_object_foreach(b, k, v)
@@ -731,14 +716,11 @@ static int server_delete(struct httpd_req *req, void *data)
 {
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
-        const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (o)
-                sim_nova_server_gone(c->sim, json_get_str(o, "id"));
-        UNLOCK(c->sim);
+        json_t *o = sim_lock_find(req, &R_SERVER, httpd_req_param(req, "id"));
         if (!o)
-                return server_not_found(req, id);
+                return 0;
+        sim_nova_server_gone(c->sim, json_get_str(o, "id"));
+        UNLOCK(c->sim);
         return httpd_resp_empty(req, 204);
 }
 
@@ -747,27 +729,21 @@ static int server_update(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         json_auto_t *root = NULL;
-        if (sim_body(req, &root) < 0)
+        json_t *b;
+        if (sim_body_member(req, "server", "Invalid input for field/attribute server.", &root, &b) <
+            0)
                 return 0;
-        json_t *b = json_object_get(root, "server");
-        if (!json_is_object(b))
-                return sim_error(req, 400, NULL, "Invalid input for field/attribute server.");
-        const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        json_t *out = NULL;
-        if (o) {
-                const char *name = json_get_str(b, "name");
-                if (name)
-                        sim_set_str(o, "name", name);
-                char now[40];
-                sim_time(now, false);
-                sim_set_str(o, "updated", now);
-                out = json_pack("{s:o}", "server", server_view(req, c->sim, o, c->admin));
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, httpd_req_param(req, "id"));
+        if (!o)
+                return 0;
+        const char *name = json_get_str(b, "name");
+        if (name)
+                sim_set_str(o, "name", name);
+        char now[40];
+        sim_time(now, false);
+        sim_set_str(o, "updated", now);
+        json_t *out = json_pack("{s:o}", "server", server_view(req, c->sim, o, c->admin));
         UNLOCK(c->sim);
-        if (!out)
-                return server_not_found(req, id);
         return sim_reply(req, 200, json_checked(out));
 }
 
@@ -779,12 +755,9 @@ static int server_action(struct httpd_req *req, void *data)
         if (sim_body(req, &b) < 0)
                 return 0;
         const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return server_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
         const char *st = json_get_str(o, "status");
         int status = 202;
         if (json_object_get(b, "os-stop")) {
@@ -831,12 +804,9 @@ static int server_metadata(struct httpd_req *req, void *data)
         json_t *md_in = b ? json_object_get(b, "metadata") : NULL;
         if (b && !json_is_object(md_in))
                 return sim_error(req, 400, NULL, "Malformed request body");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return server_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
         if (streq(method, "PUT"))
                 json_object_set_new(o, "metadata", json_deep_copy(md_in));
         else if (streq(method, "POST"))
@@ -853,12 +823,11 @@ static int server_ips(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        json_t *out = o ? json_pack("{s:o}", "addresses", addresses(c->sim, o)) : NULL;
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
+        json_t *out = json_pack("{s:o}", "addresses", addresses(c->sim, o));
         UNLOCK(c->sim);
-        if (!out)
-                return server_not_found(req, id);
         return sim_reply(req, 200, json_checked(out));
 }
 
@@ -867,12 +836,9 @@ static int server_interfaces(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return server_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
         json_t *arr = json_checked(json_array());
         size_t i;
         json_t *p;
@@ -905,12 +871,9 @@ static int va_list_h(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return server_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
         json_t *arr = json_checked(json_array());
         const char *k;
         json_t *v;
@@ -944,12 +907,9 @@ static int va_create(struct httpd_req *req, void *data)
                                  "Invalid input for field/attribute volumeId. Value: None. "
                                  "'volumeId' is a required property");
         const char *id = httpd_req_param(req, "id");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return server_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
         json_t *vol = sim_get(c->sim, K_VOLUME, vid);
         if (!vol || !sim_visible(c, K_VOLUME, vol)) {
                 UNLOCK(c->sim);
@@ -992,12 +952,9 @@ static int va_show_or_delete(struct httpd_req *req, void *data)
         const char *id = httpd_req_param(req, "id");
         const char *vid = httpd_req_param(req, "vol");
         bool del = streq(httpd_req_method(req), "DELETE");
-        LOCK(c->sim);
-        json_t *o = find_server(req, id);
-        if (!o) {
-                UNLOCK(c->sim);
-                return server_not_found(req, id);
-        }
+        json_t *o = sim_lock_find(req, &R_SERVER, id);
+        if (!o)
+                return 0;
         json_t *vol = sim_get(c->sim, K_VOLUME, vid);
         const char *dev = NULL;
         size_t i;
@@ -1035,6 +992,14 @@ static json_t *flavor_view(struct httpd_req *req, json_t *f, bool detail)
         json_object_set_new(o, "links", links(req, "flavors", id));
         return o;
 }
+
+static json_t *flavor_show_view(struct httpd_req *req, json_t *f)
+{
+        return flavor_view(req, f, true);
+}
+
+static const struct sim_res R_FLAVOR = {K_FLAVOR, "flavor", "Flavor", "could not be found.",
+                                        flavor_show_view};
 
 static int flavor_list_common(struct httpd_req *req, bool detail)
 {
@@ -1075,27 +1040,16 @@ static int flavor_detail(struct httpd_req *req, void *data)
 static int flavor_show(struct httpd_req *req, void *data)
 {
         (void)data;
-        struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        json_t *f = sim_get(s, K_FLAVOR, id);
-        json_t *out = f ? json_pack("{s:o}", "flavor", flavor_view(req, f, true)) : NULL;
-        UNLOCK(s);
-        if (!out)
-                return sim_error(req, 404, NULL, "Flavor %s could not be found.", id);
-        return sim_reply(req, 200, json_checked(out));
+        return sim_show(req, &R_FLAVOR, httpd_req_param(req, "id"));
 }
 
 static int flavor_extra_specs(struct httpd_req *req, void *data)
 {
         (void)data;
         struct sim *s = sim_ctx(req)->sim;
-        const char *id = httpd_req_param(req, "id");
-        LOCK(s);
-        bool ok = sim_get(s, K_FLAVOR, id) != NULL;
+        if (!sim_lock_find(req, &R_FLAVOR, httpd_req_param(req, "id")))
+                return 0;
         UNLOCK(s);
-        if (!ok)
-                return sim_error(req, 404, NULL, "Flavor %s could not be found.", id);
         return sim_reply(req, 200, json_checked(json_pack("{s:{}}", "extra_specs")));
 }
 
@@ -1297,6 +1251,9 @@ static int keypair_show_or_delete(struct httpd_req *req, void *data)
 
 /* ---- server groups ------------------------------------------------------------------- */
 
+static const struct sim_res R_SGROUP = {K_SERVER_GROUP, "server_group", "Instance group",
+                                        "could not be found.", NULL};
+
 static int sgroup_list(struct httpd_req *req, void *data)
 {
         (void)data;
@@ -1366,19 +1323,16 @@ static int sgroup_show_or_delete(struct httpd_req *req, void *data)
         (void)data;
         struct sim_ctx *c = sim_ctx(req);
         const char *id = httpd_req_param(req, "id");
-        bool del = streq(httpd_req_method(req), "DELETE");
-        LOCK(c->sim);
-        json_t *o = sim_get(c->sim, K_SERVER_GROUP, id);
-        if (o && !sim_visible(c, K_SERVER_GROUP, o))
-                o = NULL;
-        json_t *out = o && !del ? json_pack("{s:o}", "server_group", sim_public(o, NULL)) : NULL;
-        if (o && del)
-                sim_del(c->sim, K_SERVER_GROUP, id);
-        UNLOCK(c->sim);
+        json_t *o = sim_lock_find(req, &R_SGROUP, id);
         if (!o)
-                return sim_error(req, 404, NULL, "Instance group %s could not be found.", id);
-        if (del)
+                return 0;
+        if (streq(httpd_req_method(req), "DELETE")) {
+                sim_del(c->sim, K_SERVER_GROUP, id);
+                UNLOCK(c->sim);
                 return httpd_resp_empty(req, 204);
+        }
+        json_t *out = json_pack("{s:o}", "server_group", sim_public(o, NULL));
+        UNLOCK(c->sim);
         return sim_reply(req, 200, json_checked(out));
 }
 

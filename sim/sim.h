@@ -221,6 +221,29 @@ int sim_error(struct httpd_req *req, int status, const char *type, const char *f
 /* Parses the JSON request body; on failure answers 400 and returns < 0. */
 int sim_body(struct httpd_req *req, json_t **ret);
 int sim_reply(struct httpd_req *req, int status, json_t *j); /* steals j */
+/* One kind of resource as the Nova, Cinder and Octavia handlers find and answer it. */
+struct sim_res {
+        enum sim_kind kind;
+        const char *one; /* key of the answer's object: "server", "volume", "loadbalancer" */
+        /* The 404 message is "<label> <id> <missing>": "Instance <id> could not be found." */
+        const char *label, *missing;
+        /* The answer's view of o (lock held); NULL: sim_public(o, req). */
+        json_t *(*view)(struct httpd_req *req, json_t *o);
+};
+/* The resource of kind k with this id when the caller may see it, else NULL. Lock held. */
+json_t *sim_find(struct httpd_req *req, enum sim_kind k, const char *id);
+/* Answers 404 for a resource of r's kind the caller cannot see. Returns 0. */
+int sim_not_found(struct httpd_req *req, const struct sim_res *r, const char *id);
+/* Takes the lock and returns the visible resource with it still held; or answers 404, releases
+ * the lock and returns NULL. */
+json_t *sim_lock_find(struct httpd_req *req, const struct sim_res *r, const char *id);
+/* Answers GET of one resource: 200 {"<one>": view} or 404. Takes the lock itself. */
+int sim_show(struct httpd_req *req, const struct sim_res *r, const char *id);
+/* Parses the JSON body and returns the object under key in *ret (owned by *ret_root); when the
+ * body is malformed, or key holds no object (400 with message `missing`), answers and returns
+ * < 0. */
+int sim_body_member(struct httpd_req *req, const char *key, const char *missing, json_t **ret_root,
+                    json_t **ret);
 /* The hooks every service listener uses (auth, faults, error format). */
 extern const struct httpd_hooks sim_hooks;
 /* Route meta marking a route that needs no token (version documents). */
