@@ -14,29 +14,29 @@
 #define LOCK(s)   pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
 
+/*
+ * One descriptor per object kind drives the generic handlers (list_res, show_res, create_res,
+ * update_res, delete_res); the hooks hold what is particular to the kind and answer their own
+ * errors, then return < 0.
+ */
 struct ores {
-        enum sim_kind kind;
-        const char *coll, *one, *label;
+        struct sim_res res; /* kind, answer key, and the 404 "<label> <id> not found." */
+        const char *coll;
+        const char *const *update_keys; /* what a PUT may change */
+        /* Refuses a create body before the lock is taken. */
+        int (*create_check)(struct httpd_req *req, const json_t *b);
+        /* With the lock held: builds and stores the object, linked into its parents; *ret_lb is
+         * the load balancer the change puts in PENDING_UPDATE (the object itself for one). */
+        int (*create)(struct httpd_req *req, struct sim *s, const json_t *b, json_t **ret,
+                      json_t **ret_lb);
 };
 
-static const struct ores R_LB = {K_LB, "loadbalancers", "loadbalancer", "Load Balancer"};
-static const struct ores R_LIS = {K_LISTENER, "listeners", "listener", "Listener"};
-static const struct ores R_POOL = {K_POOL, "pools", "pool", "Pool"};
-static const struct ores R_MEM = {K_MEMBER, "members", "member", "Member"};
-static const struct ores R_HM = {K_HM, "healthmonitors", "healthmonitor", "Health Monitor"};
+/* Defined after the hooks, with the route glue at the end of the file. */
+static const struct ores R_LB, R_LIS, R_POOL, R_MEM, R_HM;
 
 static int not_found(struct httpd_req *req, const struct ores *r, const char *id)
 {
-        return sim_error(req, 404, NULL, "%s %s not found.", r->label, id);
-}
-
-static json_t *find(struct httpd_req *req, enum sim_kind k, const char *id)
-{
-        struct sim_ctx *c = sim_ctx(req);
-        json_t *o = sim_get(c->sim, k, id);
-        if (!o || !sim_visible(c, k, o))
-                return NULL;
-        return o;
+        return sim_not_found(req, &r->res, id);
 }
 
 static json_t *idref(const char *id)
@@ -295,22 +295,24 @@ void sim_octavia_health(struct sim *s, const char *lb_id, json_t *member_up)
 
 /* ---- generic list / show ------------------------------------------------------------- */
 
-static int list_res(struct httpd_req *req, const struct ores *r, const char *pool_id)
+/* GET of a collection; members are listed under their pool. */
+static int list_res(struct httpd_req *req, const struct ores *r)
 {
+        const char *pool_id = r->res.kind == K_MEMBER ? httpd_req_param(req, "pool") : NULL;
         struct sim_ctx *c = sim_ctx(req);
         struct sim *s = c->sim;
         json_t *arr = json_checked(json_array());
         LOCK(s);
-        if (pool_id && !find(req, K_POOL, pool_id)) {
+        if (pool_id && !sim_find(req, K_POOL, pool_id)) {
                 UNLOCK(s);
                 json_decref(arr);
                 return not_found(req, &R_POOL, pool_id);
         }
         const char *k;
         json_t *v;
-        json_object_foreach(s->db[r->kind], k, v)
+        json_object_foreach(s->db[r->res.kind], k, v)
         {
-                if (!sim_visible(c, r->kind, v) || !sim_match_query(req, v, NULL))
+                if (!sim_visible(c, r->res.kind, v) || !sim_match_query(req, v, NULL))
                         continue;
                 if (pool_id && !streq(json_get_str(v, "_pool"), pool_id))
                         continue;
@@ -321,16 +323,9 @@ static int list_res(struct httpd_req *req, const struct ores *r, const char *poo
         return sim_reply(req, 200, json_checked(json_pack("{s:o,s:[]}", r->coll, arr, links)));
 }
 
-static int show_res(struct httpd_req *req, const struct ores *r, const char *id)
+static int show_res(struct httpd_req *req, const struct ores *r)
 {
-        struct sim *s = sim_ctx(req)->sim;
-        LOCK(s);
-        json_t *o = find(req, r->kind, id);
-        json_t *out = o ? json_pack("{s:o}", r->one, sim_public(o, req)) : NULL;
-        UNLOCK(s);
-        if (!out)
-                return not_found(req, r, id);
-        return sim_reply(req, 200, json_checked(out));
+        return sim_show(req, &r->res, httpd_req_param(req, "id"));
 }
 
 static int wrapped(struct httpd_req *req, const struct ores *r, json_t **ret_root, json_t **ret)
@@ -338,13 +333,13 @@ static int wrapped(struct httpd_req *req, const struct ores *r, json_t **ret_roo
         json_t *root;
         if (sim_body(req, &root) < 0)
                 return -EINVAL;
-        json_t *b = json_object_get(root, r->one);
+        json_t *b = json_object_get(root, r->res.one);
         if (!json_is_object(b)) {
                 json_decref(root);
                 sim_error(req, 400, NULL,
                           "Invalid input for field/attribute %s. Value: 'None'. Mandatory field "
                           "missing.",
-                          r->one);
+                          r->res.one);
                 return -EINVAL;
         }
         *ret_root = root;
@@ -362,67 +357,73 @@ static int mandatory(struct httpd_req *req, const char *field)
 
 /* ---- load balancers ------------------------------------------------------------------ */
 
-static int lb_create(struct httpd_req *req, void *data)
+static int lb_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_LB, &root, &b) < 0)
-                return 0;
         const char *subnet_id = json_get_str(b, "vip_subnet_id");
         const char *net_id = json_get_str(b, "vip_network_id");
         const char *port_id = json_get_str(b, "vip_port_id");
         const char *provider = json_get_str(b, "provider");
-        if (!subnet_id && !net_id && !port_id)
-                return sim_error(req, 400, NULL,
-                                 "Validation failure: VIP must contain one of: vip_port_id, "
-                                 "vip_network_id, vip_subnet_id.");
-        if (provider && !streq(provider, "amphora") && !streq(provider, "octavia"))
-                return sim_error(req, 400, NULL, "Provider '%s' is not enabled.", provider);
+        if (!subnet_id && !net_id && !port_id) {
+                sim_error(req, 400, NULL,
+                          "Validation failure: VIP must contain one of: vip_port_id, "
+                          "vip_network_id, vip_subnet_id.");
+                return -EINVAL;
+        }
+        if (provider && !streq(provider, "amphora") && !streq(provider, "octavia")) {
+                sim_error(req, 400, NULL, "Provider '%s' is not enabled.", provider);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int lb_create(struct httpd_req *req, struct sim *s, const json_t *b, json_t **ret,
+                     json_t **ret_lb)
+{
+        struct sim_ctx *c = sim_ctx(req);
+        const char *subnet_id = json_get_str(b, "vip_subnet_id");
+        const char *net_id = json_get_str(b, "vip_network_id");
+        const char *port_id = json_get_str(b, "vip_port_id");
+        const char *provider = json_get_str(b, "provider");
         const char *project = c->project_id;
         if (c->admin && json_get_str(b, "project_id"))
                 project = json_get_str(b, "project_id");
-        LOCK(s);
         int limit = sim_quota(s, project, "loadbalancer");
         if (limit >= 0 && sim_count(s, K_LB, project) >= limit) {
-                UNLOCK(s);
-                return sim_error(req, 403, NULL,
-                                 "Quota has been met for resources: "
-                                 "LoadBalancer");
+                sim_error(req, 403, NULL,
+                          "Quota has been met for resources: "
+                          "LoadBalancer");
+                return -EDQUOT;
         }
         json_t *port = NULL;
         if (port_id) {
                 port = sim_get(s, K_PORT, port_id);
                 if (!port || !sim_visible(c, K_PORT, port)) {
-                        UNLOCK(s);
-                        return sim_error(req, 400, NULL, "Validation failure: Port %s not found.",
-                                         port_id);
+                        sim_error(req, 400, NULL, "Validation failure: Port %s not found.",
+                                  port_id);
+                        return -EINVAL;
                 }
         } else {
                 json_t *sub = subnet_id ? sim_get(s, K_SUBNET, subnet_id) : NULL;
                 if (subnet_id && (!sub || !sim_visible(c, K_SUBNET, sub))) {
-                        UNLOCK(s);
-                        return sim_error(req, 400, NULL, "Validation failure: Subnet %s not found.",
-                                         subnet_id);
+                        sim_error(req, 400, NULL, "Validation failure: Subnet %s not found.",
+                                  subnet_id);
+                        return -EINVAL;
                 }
                 if (!subnet_id) {
                         json_t *net = sim_get(s, K_NETWORK, net_id);
                         if (!net || !sim_visible(c, K_NETWORK, net)) {
-                                UNLOCK(s);
-                                return sim_error(req, 400, NULL,
-                                                 "Validation failure: Network %s not found.",
-                                                 net_id);
+                                sim_error(req, 400, NULL,
+                                          "Validation failure: Network %s not found.", net_id);
+                                return -EINVAL;
                         }
                         sub = sim_get(s, K_SUBNET,
                                       json_string_value(
                                               json_array_get(json_object_get(net, "subnets"), 0)));
                         if (!sub) {
-                                UNLOCK(s);
-                                return sim_error(req, 400, NULL,
-                                                 "Validation failure: Supplied network does not "
-                                                 "contain a subnet.");
+                                sim_error(req, 400, NULL,
+                                          "Validation failure: Supplied network does not "
+                                          "contain a subnet.");
+                                return -EINVAL;
                         }
                         subnet_id = json_get_str(sub, "id");
                 }
@@ -440,9 +441,9 @@ static int lb_create(struct httpd_req *req, void *data)
                 struct sim_ctx admin = *c;
                 admin.admin = true;
                 if (sim_port_create(s, &admin, pb, &port, &status, &type, &e) < 0) {
-                        UNLOCK(s);
-                        return sim_error(req, status == 409 ? 409 : 400, NULL,
-                                         "Validation failure: %s", err_msg(&e));
+                        sim_error(req, status == 409 ? 409 : 400, NULL, "Validation failure: %s",
+                                  err_msg(&e));
+                        return -EINVAL;
                 }
                 sim_set(port, "security_groups", json_array());
         }
@@ -467,32 +468,61 @@ static int lb_create(struct httpd_req *req, void *data)
         sim_set(o, "additional_vips", json_array());
         sim_set_str(o, "_lb", id);
         sim_put(s, K_LB, o);
-        begin(s, K_LB, o, o, "PENDING_CREATE");
-        json_t *out = json_pack("{s:o}", "loadbalancer", sim_public(o, NULL));
+        *ret = o;
+        *ret_lb = o;
+        return 0;
+}
+
+/* The load balancer a change to o (of kind k) goes through, when it may change now; else
+ * answers 409 and returns NULL. */
+static json_t *mutable_lb(struct httpd_req *req, struct sim *s, enum sim_kind k, json_t *o)
+{
+        json_t *lb = k == K_LB ? o : lb_of(s, o);
+        if (!lb || !lb_mutable(lb)) {
+                immutable(req, lb ? lb : o);
+                return NULL;
+        }
+        return lb;
+}
+
+/* POST of any Octavia object: the kind builds it, it starts in PENDING_CREATE. */
+static int create_res(struct httpd_req *req, const struct ores *r)
+{
+        struct sim *s = sim_ctx(req)->sim;
+        json_auto_t *root = NULL;
+        json_t *b;
+        if (wrapped(req, r, &root, &b) < 0 || r->create_check(req, b) < 0)
+                return 0;
+        json_t *o, *lb;
+        LOCK(s);
+        if (r->create(req, s, b, &o, &lb) < 0) {
+                UNLOCK(s);
+                return 0;
+        }
+        begin(s, r->res.kind, o, lb, "PENDING_CREATE");
+        json_t *out = json_pack("{s:o}", r->res.one, sim_public(o, NULL));
         UNLOCK(s);
         return sim_reply(req, 201, json_checked(out));
 }
 
 /* PUT on any Octavia object: copies the updatable keys, puts it in PENDING_UPDATE. */
-static int update_res(struct httpd_req *req, const struct ores *r, const char *id,
-                      const char *const *keys)
+static int update_res(struct httpd_req *req, const struct ores *r)
 {
+        const char *id = httpd_req_param(req, "id");
         struct sim *s = sim_ctx(req)->sim;
         json_auto_t *root = NULL;
         json_t *b;
         if (wrapped(req, r, &root, &b) < 0)
                 return 0;
-        LOCK(s);
-        json_t *o = find(req, r->kind, id);
-        if (!o) {
+        json_t *o = sim_lock_find(req, &r->res, id);
+        if (!o)
+                return 0;
+        json_t *lb = mutable_lb(req, s, r->res.kind, o);
+        if (!lb) {
                 UNLOCK(s);
-                return not_found(req, r, id);
+                return 0;
         }
-        json_t *lb = r->kind == K_LB ? o : lb_of(s, o);
-        if (!lb || !lb_mutable(lb)) {
-                UNLOCK(s);
-                return immutable(req, lb ? lb : o);
-        }
+        const char *const *keys = r->update_keys;
         const char *k;
         json_t *v;
         json_object_foreach(b, k, v)
@@ -505,31 +535,29 @@ static int update_res(struct httpd_req *req, const struct ores *r, const char *i
                         return sim_error(req, 400, NULL,
                                          "Invalid input for field/attribute %s. Value: '%s'. "
                                          "Unknown attribute for argument %s",
-                                         r->one, k, r->one);
+                                         r->res.one, k, r->res.one);
                 }
                 json_object_set(o, k, v);
         }
-        begin(s, r->kind, o, lb, "PENDING_UPDATE");
-        json_t *out = json_pack("{s:o}", r->one, sim_public(o, NULL));
+        begin(s, r->res.kind, o, lb, "PENDING_UPDATE");
+        json_t *out = json_pack("{s:o}", r->res.one, sim_public(o, NULL));
         UNLOCK(s);
         return sim_reply(req, 200, json_checked(out));
 }
 
-static int delete_res(struct httpd_req *req, const struct ores *r, const char *id)
+static int delete_res(struct httpd_req *req, const struct ores *r)
 {
+        const char *id = httpd_req_param(req, "id");
         struct sim *s = sim_ctx(req)->sim;
-        LOCK(s);
-        json_t *o = find(req, r->kind, id);
-        if (!o) {
+        json_t *o = sim_lock_find(req, &r->res, id);
+        if (!o)
+                return 0;
+        json_t *lb = mutable_lb(req, s, r->res.kind, o);
+        if (!lb) {
                 UNLOCK(s);
-                return not_found(req, r, id);
+                return 0;
         }
-        json_t *lb = r->kind == K_LB ? o : lb_of(s, o);
-        if (!lb || !lb_mutable(lb)) {
-                UNLOCK(s);
-                return immutable(req, lb ? lb : o);
-        }
-        if (r->kind == K_LB) {
+        if (r->res.kind == K_LB) {
                 const char *cascade = httpd_req_query(req, "cascade");
                 bool casc = cascade && (strcaseeq(cascade, "true") || streq(cascade, "1"));
                 if (!casc && (json_array_size(json_object_get(o, "listeners")) > 0 ||
@@ -539,7 +567,7 @@ static int delete_res(struct httpd_req *req, const struct ores *r, const char *i
                                          "Cannot delete Load Balancer %s - it has children", id);
                 }
         }
-        begin(s, r->kind, o, lb, "PENDING_DELETE");
+        begin(s, r->res.kind, o, lb, "PENDING_DELETE");
         UNLOCK(s);
         return httpd_resp_empty(req, 204);
 }
@@ -626,7 +654,7 @@ static int lb_status(struct httpd_req *req, void *data)
         struct sim *s = sim_ctx(req)->sim;
         const char *id = httpd_req_param(req, "id");
         LOCK(s);
-        json_t *lb = find(req, K_LB, id);
+        json_t *lb = sim_find(req, K_LB, id);
         json_t *out = lb ? status_tree(s, lb) : NULL;
         UNLOCK(s);
         if (!out)
@@ -640,7 +668,7 @@ static int lb_stats(struct httpd_req *req, void *data)
         struct sim *s = sim_ctx(req)->sim;
         const char *id = httpd_req_param(req, "id");
         LOCK(s);
-        json_t *lb = find(req, K_LB, id);
+        json_t *lb = sim_find(req, K_LB, id);
         UNLOCK(s);
         if (!lb)
                 return not_found(req, &R_LB, id);
@@ -663,56 +691,62 @@ static bool one_of(const char *const *l, const char *v)
         return false;
 }
 
-static int listener_create(struct httpd_req *req, void *data)
+static int listener_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_LIS, &root, &b) < 0)
-                return 0;
         const char *lb_id = json_get_str(b, "loadbalancer_id");
         const char *proto = json_get_str(b, "protocol");
         json_t *port = json_object_get(b, "protocol_port");
-        if (!lb_id)
-                return mandatory(req, "loadbalancer_id");
-        if (!proto)
-                return mandatory(req, "protocol");
-        if (!one_of(protocols, proto))
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute protocol. Value: '%s'. Value "
-                                 "should be one of: HTTP, HTTPS, PROXY, PROXYV2, SCTP, TCP, "
-                                 "TERMINATED_HTTPS, UDP",
-                                 proto);
+        if (!lb_id) {
+                mandatory(req, "loadbalancer_id");
+                return -EINVAL;
+        }
+        if (!proto) {
+                mandatory(req, "protocol");
+                return -EINVAL;
+        }
+        if (!one_of(protocols, proto)) {
+                sim_error(req, 400, NULL,
+                          "Invalid input for field/attribute protocol. Value: '%s'. Value "
+                          "should be one of: HTTP, HTTPS, PROXY, PROXYV2, SCTP, TCP, "
+                          "TERMINATED_HTTPS, UDP",
+                          proto);
+                return -EINVAL;
+        }
         if (!json_is_integer(port) || json_integer_value(port) < 1 ||
-            json_integer_value(port) > 65535)
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute protocol_port. Value: '%s'. "
-                                 "Value should be between 1 and 65535.",
-                                 port ? "value" : "None");
-        LOCK(s);
-        json_t *lb = find(req, K_LB, lb_id);
+            json_integer_value(port) > 65535) {
+                sim_error(req, 400, NULL,
+                          "Invalid input for field/attribute protocol_port. Value: '%s'. "
+                          "Value should be between 1 and 65535.",
+                          port ? "value" : "None");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int listener_create(struct httpd_req *req, struct sim *s, const json_t *b, json_t **ret,
+                           json_t **ret_lb)
+{
+        const char *lb_id = json_get_str(b, "loadbalancer_id");
+        const char *proto = json_get_str(b, "protocol");
+        json_t *port = json_object_get(b, "protocol_port");
+        json_t *lb = sim_find(req, K_LB, lb_id);
         if (!lb) {
-                UNLOCK(s);
-                return sim_error(req, 400, NULL, "Validation failure: Load Balancer %s not found.",
-                                 lb_id);
+                sim_error(req, 400, NULL, "Validation failure: Load Balancer %s not found.", lb_id);
+                return -EINVAL;
         }
-        if (!lb_mutable(lb)) {
-                UNLOCK(s);
-                return immutable(req, lb);
-        }
+        if (!mutable_lb(req, s, K_LB, lb))
+                return -EBUSY;
         size_t i;
         json_t *lref;
         json_array_foreach(json_object_get(lb, "listeners"), i, lref)
         {
                 json_t *l = sim_get(s, K_LISTENER, json_get_str(lref, "id"));
                 if (l && json_get_int(l, "protocol_port", 0) == json_integer_value(port)) {
-                        UNLOCK(s);
-                        return sim_error(req, 409, NULL,
-                                         "Another Listener on this Load Balancer is already "
-                                         "using protocol_port %lld",
-                                         (long long)json_integer_value(port));
+                        sim_error(req, 409, NULL,
+                                  "Another Listener on this Load Balancer is already "
+                                  "using protocol_port %lld",
+                                  (long long)json_integer_value(port));
+                        return -EBUSY;
                 }
         }
         json_t *o = sim_new_obj(s, K_LISTENER, json_get_str(lb, "_project"));
@@ -744,10 +778,9 @@ static int listener_create(struct httpd_req *req, void *data)
         sim_set_str(o, "_lb", lb_id);
         sim_put(s, K_LISTENER, o);
         json_array_append_new(json_object_get(lb, "listeners"), idref(json_get_str(o, "id")));
-        begin(s, K_LISTENER, o, lb, "PENDING_CREATE");
-        json_t *out = json_pack("{s:o}", "listener", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = o;
+        *ret_lb = lb;
+        return 0;
 }
 
 /* ---- pools --------------------------------------------------------------------------- */
@@ -755,59 +788,67 @@ static int listener_create(struct httpd_req *req, void *data)
 static const char *const algorithms[] = {"ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP",
                                          "SOURCE_IP_PORT", NULL};
 
-static int pool_create(struct httpd_req *req, void *data)
+static int pool_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_POOL, &root, &b) < 0)
-                return 0;
         const char *lis_id = json_get_str(b, "listener_id");
         const char *lb_id = json_get_str(b, "loadbalancer_id");
         const char *proto = json_get_str(b, "protocol");
         const char *alg = json_get_str(b, "lb_algorithm");
-        if (!proto)
-                return mandatory(req, "protocol");
-        if (!alg)
-                return mandatory(req, "lb_algorithm");
-        if (!one_of(algorithms, alg))
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute lb_algorithm. Value: '%s'. "
-                                 "Value should be one of: LEAST_CONNECTIONS, ROUND_ROBIN, "
-                                 "SOURCE_IP, SOURCE_IP_PORT",
-                                 alg);
-        if (!lis_id && !lb_id)
-                return sim_error(req, 400, NULL,
-                                 "Validation failure: Either a loadbalancer_id or a listener_id "
-                                 "must be provided.");
-        LOCK(s);
+        if (!proto) {
+                mandatory(req, "protocol");
+                return -EINVAL;
+        }
+        if (!alg) {
+                mandatory(req, "lb_algorithm");
+                return -EINVAL;
+        }
+        if (!one_of(algorithms, alg)) {
+                sim_error(req, 400, NULL,
+                          "Invalid input for field/attribute lb_algorithm. Value: '%s'. "
+                          "Value should be one of: LEAST_CONNECTIONS, ROUND_ROBIN, "
+                          "SOURCE_IP, SOURCE_IP_PORT",
+                          alg);
+                return -EINVAL;
+        }
+        if (!lis_id && !lb_id) {
+                sim_error(req, 400, NULL,
+                          "Validation failure: Either a loadbalancer_id or a listener_id "
+                          "must be provided.");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int pool_create(struct httpd_req *req, struct sim *s, const json_t *b, json_t **ret,
+                       json_t **ret_lb)
+{
+        const char *lis_id = json_get_str(b, "listener_id");
+        const char *lb_id = json_get_str(b, "loadbalancer_id");
+        const char *proto = json_get_str(b, "protocol");
+        const char *alg = json_get_str(b, "lb_algorithm");
         json_t *lis = NULL;
         if (lis_id) {
-                lis = find(req, K_LISTENER, lis_id);
+                lis = sim_find(req, K_LISTENER, lis_id);
                 if (!lis) {
-                        UNLOCK(s);
-                        return sim_error(req, 404, NULL, "Listener %s not found.", lis_id);
+                        not_found(req, &R_LIS, lis_id);
+                        return -ENOENT;
                 }
                 if (json_get_str(lis, "default_pool_id")) {
-                        UNLOCK(s);
-                        return sim_error(req, 409, NULL,
-                                         "Listener %s is already using a default "
-                                         "pool.",
-                                         lis_id);
+                        sim_error(req, 409, NULL,
+                                  "Listener %s is already using a default "
+                                  "pool.",
+                                  lis_id);
+                        return -EBUSY;
                 }
                 lb_id = json_get_str(lis, "_lb");
         }
-        json_t *lb = find(req, K_LB, lb_id);
+        json_t *lb = sim_find(req, K_LB, lb_id);
         if (!lb) {
-                UNLOCK(s);
-                return sim_error(req, 404, NULL, "Load Balancer %s not found.", lb_id);
+                not_found(req, &R_LB, lb_id);
+                return -ENOENT;
         }
-        if (!lb_mutable(lb)) {
-                UNLOCK(s);
-                return immutable(req, lb);
-        }
+        if (!mutable_lb(req, s, K_LB, lb))
+                return -EBUSY;
         json_t *o = sim_new_obj(s, K_POOL, json_get_str(lb, "_project"));
         const char *id = json_get_str(o, "id");
         base_fields(o, b, json_get_str(lb, "_project"));
@@ -831,42 +872,43 @@ static int pool_create(struct httpd_req *req, void *data)
         if (lis)
                 sim_set_str(lis, "default_pool_id", id);
         json_array_append_new(json_object_get(lb, "pools"), idref(id));
-        begin(s, K_POOL, o, lb, "PENDING_CREATE");
-        json_t *out = json_pack("{s:o}", "pool", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = o;
+        *ret_lb = lb;
+        return 0;
 }
 
 /* ---- members ------------------------------------------------------------------------- */
 
-static int member_create(struct httpd_req *req, void *data)
+static int member_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        const char *pool_id = httpd_req_param(req, "pool");
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_MEM, &root, &b) < 0)
-                return 0;
         const char *addr = json_get_str(b, "address");
         json_t *port = json_object_get(b, "protocol_port");
-        if (!addr)
-                return mandatory(req, "address");
+        if (!addr) {
+                mandatory(req, "address");
+                return -EINVAL;
+        }
         if (!json_is_integer(port) || json_integer_value(port) < 1 ||
-            json_integer_value(port) > 65535)
-                return mandatory(req, "protocol_port");
-        LOCK(s);
-        json_t *pool = find(req, K_POOL, pool_id);
+            json_integer_value(port) > 65535) {
+                mandatory(req, "protocol_port");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int member_create(struct httpd_req *req, struct sim *s, const json_t *b, json_t **ret,
+                         json_t **ret_lb)
+{
+        const char *pool_id = httpd_req_param(req, "pool");
+        const char *addr = json_get_str(b, "address");
+        json_t *port = json_object_get(b, "protocol_port");
+        json_t *pool = sim_find(req, K_POOL, pool_id);
         if (!pool) {
-                UNLOCK(s);
-                return not_found(req, &R_POOL, pool_id);
+                not_found(req, &R_POOL, pool_id);
+                return -ENOENT;
         }
-        json_t *lb = lb_of(s, pool);
-        if (!lb || !lb_mutable(lb)) {
-                UNLOCK(s);
-                return immutable(req, lb ? lb : pool);
-        }
+        json_t *lb = mutable_lb(req, s, K_POOL, pool);
+        if (!lb)
+                return -EBUSY;
         size_t i;
         json_t *mref;
         json_array_foreach(json_object_get(pool, "members"), i, mref)
@@ -874,18 +916,17 @@ static int member_create(struct httpd_req *req, void *data)
                 json_t *m = sim_get(s, K_MEMBER, json_get_str(mref, "id"));
                 if (m && streq(json_get_str(m, "address"), addr) &&
                     json_get_int(m, "protocol_port", 0) == json_integer_value(port)) {
-                        UNLOCK(s);
-                        return sim_error(req, 409, NULL,
-                                         "Another member on this pool is already using ip %s on "
-                                         "protocol_port %lld",
-                                         addr, (long long)json_integer_value(port));
+                        sim_error(req, 409, NULL,
+                                  "Another member on this pool is already using ip %s on "
+                                  "protocol_port %lld",
+                                  addr, (long long)json_integer_value(port));
+                        return -EBUSY;
                 }
         }
         const char *subnet_id = json_get_str(b, "subnet_id");
         if (subnet_id && !sim_get(s, K_SUBNET, subnet_id)) {
-                UNLOCK(s);
-                return sim_error(req, 400, NULL, "Validation failure: Subnet %s not found.",
-                                 subnet_id);
+                sim_error(req, 400, NULL, "Validation failure: Subnet %s not found.", subnet_id);
+                return -EINVAL;
         }
         json_t *o = sim_new_obj(s, K_MEMBER, json_get_str(lb, "_project"));
         base_fields(o, b, json_get_str(lb, "_project"));
@@ -901,10 +942,9 @@ static int member_create(struct httpd_req *req, void *data)
         sim_set_str(o, "_lb", json_get_str(lb, "id"));
         sim_put(s, K_MEMBER, o);
         json_array_append_new(json_object_get(pool, "members"), idref(json_get_str(o, "id")));
-        begin(s, K_MEMBER, o, lb, "PENDING_CREATE");
-        json_t *out = json_pack("{s:o}", "member", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = o;
+        *ret_lb = lb;
+        return 0;
 }
 
 /* ---- health monitors ----------------------------------------------------------------- */
@@ -912,57 +952,69 @@ static int member_create(struct httpd_req *req, void *data)
 static const char *const hm_types[] = {"HTTP",      "HTTPS",       "PING", "TCP",
                                        "TLS-HELLO", "UDP-CONNECT", "SCTP", NULL};
 
-static int hm_create(struct httpd_req *req, void *data)
+static int hm_check(struct httpd_req *req, const json_t *b)
 {
-        (void)data;
-        struct sim_ctx *c = sim_ctx(req);
-        struct sim *s = c->sim;
-        json_auto_t *root = NULL;
-        json_t *b;
-        if (wrapped(req, &R_HM, &root, &b) < 0)
-                return 0;
         const char *pool_id = json_get_str(b, "pool_id");
         const char *type = json_get_str(b, "type");
-        if (!pool_id)
-                return mandatory(req, "pool_id");
-        if (!type)
-                return mandatory(req, "type");
-        if (!one_of(hm_types, type))
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute type. Value: '%s'. Value "
-                                 "should be one of: HTTP, HTTPS, PING, SCTP, TCP, TLS-HELLO, "
-                                 "UDP-CONNECT",
-                                 type);
+        if (!pool_id) {
+                mandatory(req, "pool_id");
+                return -EINVAL;
+        }
+        if (!type) {
+                mandatory(req, "type");
+                return -EINVAL;
+        }
+        if (!one_of(hm_types, type)) {
+                sim_error(req, 400, NULL,
+                          "Invalid input for field/attribute type. Value: '%s'. Value "
+                          "should be one of: HTTP, HTTPS, PING, SCTP, TCP, TLS-HELLO, "
+                          "UDP-CONNECT",
+                          type);
+                return -EINVAL;
+        }
         static const char *const req_ints[] = {"delay", "timeout", "max_retries", NULL};
         for (size_t i = 0; req_ints[i]; i++)
-                if (!json_is_integer(json_object_get(b, req_ints[i])))
-                        return mandatory(req, req_ints[i]);
+                if (!json_is_integer(json_object_get(b, req_ints[i]))) {
+                        mandatory(req, req_ints[i]);
+                        return -EINVAL;
+                }
         long long delay = json_get_int(b, "delay", 5), timeout = json_get_int(b, "timeout", 5);
         long long retries = json_get_int(b, "max_retries", 3);
-        if (retries < 1 || retries > 10)
-                return sim_error(req, 400, NULL,
-                                 "Invalid input for field/attribute max_retries. Value: '%lld'. "
-                                 "Value should be between 1 and 10.",
-                                 retries);
-        if (timeout > delay)
-                return sim_error(req, 400, NULL,
-                                 "Validation failure: The request delay value %lld should be "
-                                 "larger than the request timeout value %lld.",
-                                 delay, timeout);
-        LOCK(s);
-        json_t *pool = find(req, K_POOL, pool_id);
+        if (retries < 1 || retries > 10) {
+                sim_error(req, 400, NULL,
+                          "Invalid input for field/attribute max_retries. Value: '%lld'. "
+                          "Value should be between 1 and 10.",
+                          retries);
+                return -EINVAL;
+        }
+        if (timeout > delay) {
+                sim_error(req, 400, NULL,
+                          "Validation failure: The request delay value %lld should be "
+                          "larger than the request timeout value %lld.",
+                          delay, timeout);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int hm_create(struct httpd_req *req, struct sim *s, const json_t *b, json_t **ret,
+                     json_t **ret_lb)
+{
+        const char *pool_id = json_get_str(b, "pool_id");
+        const char *type = json_get_str(b, "type");
+        long long delay = json_get_int(b, "delay", 5), timeout = json_get_int(b, "timeout", 5);
+        long long retries = json_get_int(b, "max_retries", 3);
+        json_t *pool = sim_find(req, K_POOL, pool_id);
         if (!pool) {
-                UNLOCK(s);
-                return sim_error(req, 404, NULL, "Pool %s not found.", pool_id);
+                not_found(req, &R_POOL, pool_id);
+                return -ENOENT;
         }
-        json_t *lb = lb_of(s, pool);
-        if (!lb || !lb_mutable(lb)) {
-                UNLOCK(s);
-                return immutable(req, lb ? lb : pool);
-        }
+        json_t *lb = mutable_lb(req, s, K_POOL, pool);
+        if (!lb)
+                return -EBUSY;
         if (json_get_str(pool, "healthmonitor_id")) {
-                UNLOCK(s);
-                return sim_error(req, 409, NULL, "This Pool already has a Health Monitor");
+                sim_error(req, 409, NULL, "This Pool already has a Health Monitor");
+                return -EBUSY;
         }
         json_t *o = sim_new_obj(s, K_HM, json_get_str(lb, "_project"));
         base_fields(o, b, json_get_str(lb, "_project"));
@@ -985,173 +1037,148 @@ static int hm_create(struct httpd_req *req, void *data)
         sim_set_str(o, "_lb", json_get_str(lb, "id"));
         sim_put(s, K_HM, o);
         sim_set_str(pool, "healthmonitor_id", json_get_str(o, "id"));
-        begin(s, K_HM, o, lb, "PENDING_CREATE");
-        json_t *out = json_pack("{s:o}", "healthmonitor", sim_public(o, NULL));
-        UNLOCK(s);
-        return sim_reply(req, 201, json_checked(out));
+        *ret = o;
+        *ret_lb = lb;
+        return 0;
 }
 
-/* ---- route glue ---------------------------------------------------------------------- */
+/* ---- descriptors and route glue ------------------------------------------------------ */
 
-#define ID httpd_req_param(req, "id")
-static int lb_list(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return list_res(req, &R_LB, NULL);
-}
-static int lb_show(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return show_res(req, &R_LB, ID);
-}
-static int lb_update(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return update_res(req, &R_LB, ID, lb_keys);
-}
-static int lb_delete(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return delete_res(req, &R_LB, ID);
-}
-static int lis_list(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return list_res(req, &R_LIS, NULL);
-}
-static int lis_show(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return show_res(req, &R_LIS, ID);
-}
-static int lis_delete(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return delete_res(req, &R_LIS, ID);
-}
-static int pool_list(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return list_res(req, &R_POOL, NULL);
-}
-static int pool_show(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return show_res(req, &R_POOL, ID);
-}
-static int pool_delete(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return delete_res(req, &R_POOL, ID);
-}
-static int hm_list(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return list_res(req, &R_HM, NULL);
-}
-static int hm_show(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return show_res(req, &R_HM, ID);
-}
-static int hm_delete(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return delete_res(req, &R_HM, ID);
-}
+static const char *const lis_keys[] = {"name",
+                                       "description",
+                                       "admin_state_up",
+                                       "connection_limit",
+                                       "default_pool_id",
+                                       "allowed_cidrs",
+                                       "timeout_client_data",
+                                       "timeout_member_connect",
+                                       "timeout_member_data",
+                                       "timeout_tcp_inspect",
+                                       "tags",
+                                       "insert_headers",
+                                       NULL};
+static const char *const pool_keys[] = {
+        "name", "description", "admin_state_up", "lb_algorithm", "session_persistence",
+        "tags", NULL};
+static const char *const member_keys[] = {
+        "name",         "admin_state_up", "weight", "backup", "monitor_address",
+        "monitor_port", "tags",           NULL};
+static const char *const hm_keys[] = {"name",
+                                      "admin_state_up",
+                                      "delay",
+                                      "timeout",
+                                      "max_retries",
+                                      "max_retries_down",
+                                      "http_method",
+                                      "url_path",
+                                      "expected_codes",
+                                      "tags",
+                                      NULL};
 
-static int lis_update(struct httpd_req *req, void *d)
-{
-        (void)d;
-        static const char *const keys[] = {"name",
-                                           "description",
-                                           "admin_state_up",
-                                           "connection_limit",
-                                           "default_pool_id",
-                                           "allowed_cidrs",
-                                           "timeout_client_data",
-                                           "timeout_member_connect",
-                                           "timeout_member_data",
-                                           "timeout_tcp_inspect",
-                                           "tags",
-                                           "insert_headers",
-                                           NULL};
-        return update_res(req, &R_LIS, ID, keys);
-}
+static const struct ores R_LB = {
+        .res = {K_LB, "loadbalancer", "Load Balancer", "not found.", NULL},
+        .coll = "loadbalancers",
+        .update_keys = lb_keys,
+        .create_check = lb_check,
+        .create = lb_create,
+};
+static const struct ores R_LIS = {
+        .res = {K_LISTENER, "listener", "Listener", "not found.", NULL},
+        .coll = "listeners",
+        .update_keys = lis_keys,
+        .create_check = listener_check,
+        .create = listener_create,
+};
+static const struct ores R_POOL = {
+        .res = {K_POOL, "pool", "Pool", "not found.", NULL},
+        .coll = "pools",
+        .update_keys = pool_keys,
+        .create_check = pool_check,
+        .create = pool_create,
+};
+static const struct ores R_MEM = {
+        .res = {K_MEMBER, "member", "Member", "not found.", NULL},
+        .coll = "members",
+        .update_keys = member_keys,
+        .create_check = member_check,
+        .create = member_create,
+};
+static const struct ores R_HM = {
+        .res = {K_HM, "healthmonitor", "Health Monitor", "not found.", NULL},
+        .coll = "healthmonitors",
+        .update_keys = hm_keys,
+        .create_check = hm_check,
+        .create = hm_create,
+};
 
-static int pool_update(struct httpd_req *req, void *d)
-{
-        (void)d;
-        static const char *const keys[] = {
-                "name", "description", "admin_state_up", "lb_algorithm", "session_persistence",
-                "tags", NULL};
-        return update_res(req, &R_POOL, ID, keys);
-}
-
-static int hm_update(struct httpd_req *req, void *d)
-{
-        (void)d;
-        static const char *const keys[] = {"name",
-                                           "admin_state_up",
-                                           "delay",
-                                           "timeout",
-                                           "max_retries",
-                                           "max_retries_down",
-                                           "http_method",
-                                           "url_path",
-                                           "expected_codes",
-                                           "tags",
-                                           NULL};
-        return update_res(req, &R_HM, ID, keys);
-}
-
-static int member_list(struct httpd_req *req, void *d)
-{
-        (void)d;
-        return list_res(req, &R_MEM, httpd_req_param(req, "pool"));
-}
+#define GEN(name, res, fn)                                                                         \
+        static int name(struct httpd_req *req, void *data)                                         \
+        {                                                                                          \
+                (void)data;                                                                        \
+                return fn(req, &res);                                                              \
+        }
+GEN(lb_list, R_LB, list_res)
+GEN(lb_post, R_LB, create_res)
+GEN(lb_show, R_LB, show_res)
+GEN(lb_put, R_LB, update_res)
+GEN(lb_delete, R_LB, delete_res)
+GEN(lis_list, R_LIS, list_res)
+GEN(lis_post, R_LIS, create_res)
+GEN(lis_show, R_LIS, show_res)
+GEN(lis_put, R_LIS, update_res)
+GEN(lis_delete, R_LIS, delete_res)
+GEN(pool_list, R_POOL, list_res)
+GEN(pool_post, R_POOL, create_res)
+GEN(pool_show, R_POOL, show_res)
+GEN(pool_put, R_POOL, update_res)
+GEN(pool_delete, R_POOL, delete_res)
+GEN(member_list, R_MEM, list_res)
+GEN(member_post, R_MEM, create_res)
+GEN(hm_list, R_HM, list_res)
+GEN(hm_post, R_HM, create_res)
+GEN(hm_show, R_HM, show_res)
+GEN(hm_put, R_HM, update_res)
+GEN(hm_delete, R_HM, delete_res)
 
 /* Members are addressed under their pool; one of another pool is "not found". */
 static int member_check_pool(struct httpd_req *req)
 {
         struct sim *s = sim_ctx(req)->sim;
+        const char *id = httpd_req_param(req, "id");
         LOCK(s);
-        json_t *m = find(req, K_MEMBER, ID);
+        json_t *m = sim_find(req, K_MEMBER, id);
         bool ok = m && streq(json_get_str(m, "_pool"), httpd_req_param(req, "pool"));
-        bool pool = find(req, K_POOL, httpd_req_param(req, "pool")) != NULL;
+        bool pool = sim_find(req, K_POOL, httpd_req_param(req, "pool")) != NULL;
         UNLOCK(s);
         if (!pool)
                 return not_found(req, &R_POOL, httpd_req_param(req, "pool")) - 1;
         if (!ok)
-                return not_found(req, &R_MEM, ID) - 1;
+                return not_found(req, &R_MEM, id) - 1;
         return 0;
 }
 
-static int member_show(struct httpd_req *req, void *d)
+static int member_show(struct httpd_req *req, void *data)
 {
-        (void)d;
+        (void)data;
         if (member_check_pool(req) < 0)
                 return 0;
-        return show_res(req, &R_MEM, ID);
+        return show_res(req, &R_MEM);
 }
 
-static int member_update(struct httpd_req *req, void *d)
+static int member_put(struct httpd_req *req, void *data)
 {
-        (void)d;
-        static const char *const keys[] = {
-                "name",         "admin_state_up", "weight", "backup", "monitor_address",
-                "monitor_port", "tags",           NULL};
+        (void)data;
         if (member_check_pool(req) < 0)
                 return 0;
-        return update_res(req, &R_MEM, ID, keys);
+        return update_res(req, &R_MEM);
 }
 
-static int member_delete(struct httpd_req *req, void *d)
+static int member_delete(struct httpd_req *req, void *data)
 {
-        (void)d;
+        (void)data;
         if (member_check_pool(req) < 0)
                 return 0;
-        return delete_res(req, &R_MEM, ID);
+        return delete_res(req, &R_MEM);
 }
 
 static int versions(struct httpd_req *req, void *data)
@@ -1183,31 +1210,31 @@ const struct httpd_route sim_octavia_routes[] = {
         {"GET", "/", versions, NULL, sim_public_meta},
         BOTH("GET", "/lbaas/providers", providers),
         BOTH("GET", "/lbaas/loadbalancers", lb_list),
-        BOTH("POST", "/lbaas/loadbalancers", lb_create),
+        BOTH("POST", "/lbaas/loadbalancers", lb_post),
         BOTH("GET", "/lbaas/loadbalancers/{id}", lb_show),
-        BOTH("PUT", "/lbaas/loadbalancers/{id}", lb_update),
+        BOTH("PUT", "/lbaas/loadbalancers/{id}", lb_put),
         BOTH("DELETE", "/lbaas/loadbalancers/{id}", lb_delete),
         BOTH("GET", "/lbaas/loadbalancers/{id}/status", lb_status),
         BOTH("GET", "/lbaas/loadbalancers/{id}/stats", lb_stats),
         BOTH("GET", "/lbaas/listeners", lis_list),
-        BOTH("POST", "/lbaas/listeners", listener_create),
+        BOTH("POST", "/lbaas/listeners", lis_post),
         BOTH("GET", "/lbaas/listeners/{id}", lis_show),
-        BOTH("PUT", "/lbaas/listeners/{id}", lis_update),
+        BOTH("PUT", "/lbaas/listeners/{id}", lis_put),
         BOTH("DELETE", "/lbaas/listeners/{id}", lis_delete),
         BOTH("GET", "/lbaas/pools", pool_list),
-        BOTH("POST", "/lbaas/pools", pool_create),
+        BOTH("POST", "/lbaas/pools", pool_post),
         BOTH("GET", "/lbaas/pools/{id}", pool_show),
-        BOTH("PUT", "/lbaas/pools/{id}", pool_update),
+        BOTH("PUT", "/lbaas/pools/{id}", pool_put),
         BOTH("DELETE", "/lbaas/pools/{id}", pool_delete),
         BOTH("GET", "/lbaas/pools/{pool}/members", member_list),
-        BOTH("POST", "/lbaas/pools/{pool}/members", member_create),
+        BOTH("POST", "/lbaas/pools/{pool}/members", member_post),
         BOTH("GET", "/lbaas/pools/{pool}/members/{id}", member_show),
-        BOTH("PUT", "/lbaas/pools/{pool}/members/{id}", member_update),
+        BOTH("PUT", "/lbaas/pools/{pool}/members/{id}", member_put),
         BOTH("DELETE", "/lbaas/pools/{pool}/members/{id}", member_delete),
         BOTH("GET", "/lbaas/healthmonitors", hm_list),
-        BOTH("POST", "/lbaas/healthmonitors", hm_create),
+        BOTH("POST", "/lbaas/healthmonitors", hm_post),
         BOTH("GET", "/lbaas/healthmonitors/{id}", hm_show),
-        BOTH("PUT", "/lbaas/healthmonitors/{id}", hm_update),
+        BOTH("PUT", "/lbaas/healthmonitors/{id}", hm_put),
         BOTH("DELETE", "/lbaas/healthmonitors/{id}", hm_delete),
 };
 const size_t sim_octavia_n_routes = ARRAY_SIZE(sim_octavia_routes);
