@@ -691,27 +691,38 @@ static bool one_of(const char *const *l, const char *v)
         return false;
 }
 
+/* Answers 400 for the first of fields that b lacks (as a string) and returns -EINVAL. */
+static int require(struct httpd_req *req, const json_t *b, const char *const *fields)
+{
+        for (size_t i = 0; fields[i]; i++)
+                if (!json_get_str(b, fields[i])) {
+                        mandatory(req, fields[i]);
+                        return -EINVAL;
+                }
+        return 0;
+}
+
+/* Answers 400 and returns -EINVAL unless value is one of allowed (`listed`: them as Octavia's
+ * message shows them). */
+static int require_one_of(struct httpd_req *req, const char *field, const char *value,
+                          const char *const *allowed, const char *listed)
+{
+        if (one_of(allowed, value))
+                return 0;
+        sim_error(req, 400, NULL,
+                  "Invalid input for field/attribute %s. Value: '%s'. Value should be one of: %s",
+                  field, value, listed);
+        return -EINVAL;
+}
+
 static int listener_check(struct httpd_req *req, const json_t *b)
 {
-        const char *lb_id = json_get_str(b, "loadbalancer_id");
-        const char *proto = json_get_str(b, "protocol");
+        static const char *const required[] = {"loadbalancer_id", "protocol", NULL};
         json_t *port = json_object_get(b, "protocol_port");
-        if (!lb_id) {
-                mandatory(req, "loadbalancer_id");
+        if (require(req, b, required) < 0 ||
+            require_one_of(req, "protocol", json_get_str(b, "protocol"), protocols,
+                           "HTTP, HTTPS, PROXY, PROXYV2, SCTP, TCP, TERMINATED_HTTPS, UDP") < 0)
                 return -EINVAL;
-        }
-        if (!proto) {
-                mandatory(req, "protocol");
-                return -EINVAL;
-        }
-        if (!one_of(protocols, proto)) {
-                sim_error(req, 400, NULL,
-                          "Invalid input for field/attribute protocol. Value: '%s'. Value "
-                          "should be one of: HTTP, HTTPS, PROXY, PROXYV2, SCTP, TCP, "
-                          "TERMINATED_HTTPS, UDP",
-                          proto);
-                return -EINVAL;
-        }
         if (!json_is_integer(port) || json_integer_value(port) < 1 ||
             json_integer_value(port) > 65535) {
                 sim_error(req, 400, NULL,
@@ -790,27 +801,12 @@ static const char *const algorithms[] = {"ROUND_ROBIN", "LEAST_CONNECTIONS", "SO
 
 static int pool_check(struct httpd_req *req, const json_t *b)
 {
-        const char *lis_id = json_get_str(b, "listener_id");
-        const char *lb_id = json_get_str(b, "loadbalancer_id");
-        const char *proto = json_get_str(b, "protocol");
-        const char *alg = json_get_str(b, "lb_algorithm");
-        if (!proto) {
-                mandatory(req, "protocol");
+        static const char *const required[] = {"protocol", "lb_algorithm", NULL};
+        if (require(req, b, required) < 0 ||
+            require_one_of(req, "lb_algorithm", json_get_str(b, "lb_algorithm"), algorithms,
+                           "LEAST_CONNECTIONS, ROUND_ROBIN, SOURCE_IP, SOURCE_IP_PORT") < 0)
                 return -EINVAL;
-        }
-        if (!alg) {
-                mandatory(req, "lb_algorithm");
-                return -EINVAL;
-        }
-        if (!one_of(algorithms, alg)) {
-                sim_error(req, 400, NULL,
-                          "Invalid input for field/attribute lb_algorithm. Value: '%s'. "
-                          "Value should be one of: LEAST_CONNECTIONS, ROUND_ROBIN, "
-                          "SOURCE_IP, SOURCE_IP_PORT",
-                          alg);
-                return -EINVAL;
-        }
-        if (!lis_id && !lb_id) {
+        if (!json_get_str(b, "listener_id") && !json_get_str(b, "loadbalancer_id")) {
                 sim_error(req, 400, NULL,
                           "Validation failure: Either a loadbalancer_id or a listener_id "
                           "must be provided.");
@@ -881,12 +877,10 @@ static int pool_create(struct httpd_req *req, struct sim *s, const json_t *b, js
 
 static int member_check(struct httpd_req *req, const json_t *b)
 {
-        const char *addr = json_get_str(b, "address");
+        static const char *const required[] = {"address", NULL};
         json_t *port = json_object_get(b, "protocol_port");
-        if (!addr) {
-                mandatory(req, "address");
+        if (require(req, b, required) < 0)
                 return -EINVAL;
-        }
         if (!json_is_integer(port) || json_integer_value(port) < 1 ||
             json_integer_value(port) > 65535) {
                 mandatory(req, "protocol_port");
@@ -954,24 +948,11 @@ static const char *const hm_types[] = {"HTTP",      "HTTPS",       "PING", "TCP"
 
 static int hm_check(struct httpd_req *req, const json_t *b)
 {
-        const char *pool_id = json_get_str(b, "pool_id");
-        const char *type = json_get_str(b, "type");
-        if (!pool_id) {
-                mandatory(req, "pool_id");
+        static const char *const required[] = {"pool_id", "type", NULL};
+        if (require(req, b, required) < 0 ||
+            require_one_of(req, "type", json_get_str(b, "type"), hm_types,
+                           "HTTP, HTTPS, PING, SCTP, TCP, TLS-HELLO, UDP-CONNECT") < 0)
                 return -EINVAL;
-        }
-        if (!type) {
-                mandatory(req, "type");
-                return -EINVAL;
-        }
-        if (!one_of(hm_types, type)) {
-                sim_error(req, 400, NULL,
-                          "Invalid input for field/attribute type. Value: '%s'. Value "
-                          "should be one of: HTTP, HTTPS, PING, SCTP, TCP, TLS-HELLO, "
-                          "UDP-CONNECT",
-                          type);
-                return -EINVAL;
-        }
         static const char *const req_ints[] = {"delay", "timeout", "max_retries", NULL};
         for (size_t i = 0; req_ints[i]; i++)
                 if (!json_is_integer(json_object_get(b, req_ints[i]))) {
