@@ -112,11 +112,7 @@ static int over_quota(struct httpd_req *req, struct sim *s, const char *project,
 
 static json_t *find_visible(struct httpd_req *req, const struct nres *r, const char *id)
 {
-        struct sim_ctx *c = sim_ctx(req);
-        json_t *o = sim_get(c->sim, r->kind, id);
-        if (!o || !sim_visible(c, r->kind, o))
-                return NULL;
-        return o;
+        return sim_find(req, r->kind, id);
 }
 
 static int not_found(struct httpd_req *req, const struct nres *r, const char *id)
