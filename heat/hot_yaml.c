@@ -303,17 +303,45 @@ static bool maybe_typed(unsigned char c)
         return first[c];
 }
 
-/* The longest bool/null word is 5 characters: longer words starting with a letter are str. */
-static bool is_word_start(unsigned char c)
+/* Exactly one of PyYAML's bool / null words (yes/no/true/false/on/off/null in their three
+ * spellings); s need not be NUL-terminated. */
+static bool is_bool_null_word(const char *s, size_t len)
 {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '~';
+        static const char *const words[] = {
+                "yes",   "Yes", "YES", "true", "True", "TRUE",  "on",
+                "On",    "ON",  "no",  "No",   "NO",   "false", "False",
+                "FALSE", "off", "Off", "OFF",  "null", "Null",  "NULL",
+        };
+
+        if (len < 2 || len > 5)
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+                if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0)
+                        return true;
+        return false;
 }
 
-/* True when PyYAML would certainly resolve this plain scalar to str. */
+static bool is_letter(unsigned char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* True when PyYAML would certainly resolve this plain scalar to str: the matchers below are
+ * needed only for numbers, bool/null words and the empty scalar. */
 static bool plain_is_str(const char *s, size_t len)
 {
-        return len && (!maybe_typed((unsigned char)s[0]) ||
-                       (len > 5 && is_word_start((unsigned char)s[0])));
+        unsigned char c;
+
+        if (!len)
+                return false;
+        c = (unsigned char)s[0];
+        if (!maybe_typed(c))
+                return true;
+        if (c == '~')
+                return len != 1;
+        if (is_letter(c))
+                return !is_bool_null_word(s, len);
+        return false;
 }
 
 /* A string value from text that is valid UTF-8 when `utf8` (libyaml's scalars are: its

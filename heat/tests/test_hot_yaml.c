@@ -56,6 +56,29 @@ static void test_yaml11_scalars(void **state)
         expect_scalar("!!str 12", "\"12\"");
         expect_scalar("!!int \"12\"", "12");
         expect_scalar(".inf", "\"inf\""); /* JSON has no infinity: Python str() form */
+        /* words near the bool/null ones stay strings */
+        expect_scalar("yEs", "\"yEs\"");
+        expect_scalar("nul", "\"nul\"");
+        expect_scalar("nulls", "\"nulls\"");
+        expect_scalar("offf", "\"offf\"");
+        expect_scalar("type", "\"type\"");
+        expect_scalar("~~", "\"~~\"");
+        expect_scalar("\"a\\0b\"", "\"a\\u0000b\"");
+}
+
+/* keys are typed like values, then made strings as Python's str() would */
+static void test_yaml11_keys(void **state)
+{
+        json_auto_t *j = load("yes: 1\nOff: 2\n~: 3\n12: 4\n0x1f: 5\ntype: 6\nnulls: 7\n"
+                              "'on': 8\n? \"a\\0b\"\n: 9\n");
+        static const char *const want[] = {"True", "False", "None", "12", "31",
+                                           "type", "nulls", "on",   "a"};
+
+        (void)state;
+        assert_int_equal(json_object_size(j), ARRAY_SIZE(want));
+        for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+                if (!json_object_get(j, want[i]))
+                        fail_msg("key %s missing", want[i]);
 }
 
 static void test_structure(void **state)
@@ -128,6 +151,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_yaml11_scalars),
+                cmocka_unit_test(test_yaml11_keys),
                 cmocka_unit_test(test_structure),
                 cmocka_unit_test(test_errors),
         };
