@@ -14,8 +14,8 @@
  *
  *   bench_hot DRIVERS_DIR [N]     DRIVERS_DIR = .../magnum/drivers (from python3-magnum)
  *   BENCH_ROOT_ONLY=1: kubecluster.yaml alone; BENCH_VERBOSE=1: print failures;
- *   BENCH_COLD_ONLY=1: the cold passes only (for callgrind: instructions per pass are
- *   (Ir(N=11) - Ir(N=1)) / 10)
+ *   BENCH_ONLY=cold|isolated|warm: that mode only (for callgrind: instructions per pass
+ *   are (Ir(N=11) - Ir(N=1)) / 10)
  */
 #include "common/common.h"
 
@@ -171,6 +171,14 @@ static double now(clockid_t clk)
 
 enum mode { COLD, ISOLATED, WARM };
 
+static const struct {
+        const char *name, *what;
+} modes[] = {
+        [COLD] = {"cold", "cold (headline; nothing parsed before a pass)"},
+        [ISOLATED] = {"isolated", "isolated calls (no document shared within a pass)"},
+        [WARM] = {"warm", "warm (documents cached across passes; not the headline)"},
+};
+
 struct result {
         double total, best, cpu;
         double free_docs; /* freeing the pass's document cache (cold) */
@@ -227,7 +235,9 @@ int main(int argc, char **argv)
         _cleanup_free_ char *root = NULL;
         const char *env_paths[ARRAY_SIZE(envs)];
         char *env_store[ARRAY_SIZE(envs)];
-        struct result cold, iso = {0}, warm = {0};
+        struct result warmup, cold = {0}, iso = {0}, warm = {0};
+        const char *only = getenv("BENCH_ONLY");
+        int printed = 0;
         struct rusage ru;
 
         if (argc > 2 && str_to_ll(argv[2], 1, 1000000, &n) < 0)
@@ -248,24 +258,22 @@ int main(int argc, char **argv)
         param_cache = json_object();
         file_cache = json_object();
         /* warm-up: fills the file and parameter caches (not timed) */
-        run_passes(ISOLATED, 1, root, cluster_params, env_paths, ARRAY_SIZE(envs), &cold);
-        run_passes(COLD, n, root, cluster_params, env_paths, ARRAY_SIZE(envs), &cold);
-        getrusage(RUSAGE_SELF, &ru);
-        printf("bench_hot: kubecluster.yaml + %zu env files + nested templates: %d templates per "
-               "pass (%d parsed+validated+resolved, %d failed)\n",
-               ARRAY_SIZE(envs), cold.c.templates, cold.c.resolved, cold.c.failed);
-        print_result("cold (headline; nothing parsed before a pass)", n, &cold);
-        printf("bench_hot: peak RSS %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
-        fflush(stdout);
-        if (getenv("BENCH_COLD_ONLY")) /* for profiling the headline alone */
-                goto out;
-        run_passes(ISOLATED, n, root, cluster_params, env_paths, ARRAY_SIZE(envs), &iso);
-        print_result("isolated calls (no document shared within a pass)", n, &iso);
-        run_passes(WARM, n, root, cluster_params, env_paths, ARRAY_SIZE(envs), &warm);
-        print_result("warm (documents cached across passes; not the headline)", n, &warm);
-        getrusage(RUSAGE_SELF, &ru);
-        printf("bench_hot: peak RSS after all modes %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
-out:
+        run_passes(ISOLATED, 1, root, cluster_params, env_paths, ARRAY_SIZE(envs), &warmup);
+        for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+                struct result *r = m == COLD ? &cold : m == ISOLATED ? &iso : &warm;
+                if (only && strcmp(only, modes[m].name) != 0)
+                        continue;
+                run_passes((enum mode)m, n, root, cluster_params, env_paths, ARRAY_SIZE(envs), r);
+                getrusage(RUSAGE_SELF, &ru);
+                if (!printed++)
+                        printf("bench_hot: kubecluster.yaml + %zu env files + nested templates: %d "
+                               "templates per pass (%d parsed+validated+resolved, %d failed)\n",
+                               ARRAY_SIZE(envs), r->c.templates, r->c.resolved, r->c.failed);
+                print_result(modes[m].what, n, r);
+                printf("bench_hot:   peak RSS of the process so far %.1f MB\n",
+                       (double)ru.ru_maxrss / 1024.0);
+                fflush(stdout);
+        }
         json_decref(param_cache);
         json_decref(file_cache);
         for (size_t i = 0; i < ARRAY_SIZE(envs); i++)
