@@ -926,17 +926,14 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                         dp = dps.buf;
                         strbuf_addbuf(&path, &dps);
                         ev.dep_path = dp;
-                        deps = json_checked(json_object());
+                        /* references go straight into the resource's node of the graph */
+                        deps = json_object_get(graph, name);
+                        if (!deps)
+                                json_object_set_new(graph, name,
+                                                    deps = json_checked(json_object()));
                         ev.deps = deps;
                         r = hot_eval(&ev, json_object_get(rd, hot_sec(s, sec)), NULL, he);
                         strbuf_release(&path);
-                        {
-                                json_t *g = json_object_get(graph, name);
-                                if (!g)
-                                        json_object_set_new(graph, name, g = json_object());
-                                json_object_update(g, deps);
-                        }
-                        json_decref(deps);
                         if (r < 0) {
                                 if (strcmp(he->type, "StackValidationFailed") == 0 &&
                                     json_array_size(he->path) == 1) {
