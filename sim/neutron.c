@@ -602,9 +602,16 @@ static int subnet_create(struct httpd_req *req, struct sim *s, const json_t *b, 
 
 static int subnet_update_check(struct httpd_req *req, const json_t *b)
 {
-        if (json_object_get(b, "cidr") || json_object_get(b, "network_id")) {
-                sim_error(req, 400, "HTTPBadRequest", "Cannot update read-only attribute cidr");
-                return -EINVAL;
+        /* Neutron names the first read-only attribute of the body */
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)b, k, v)
+        {
+                if (streq(k, "cidr") || streq(k, "network_id")) {
+                        sim_error(req, 400, "HTTPBadRequest",
+                                  "Cannot update read-only attribute %s", k);
+                        return -EINVAL;
+                }
         }
         return 0;
 }
@@ -974,8 +981,6 @@ static int port_alloc(struct sim *s, json_t *net, const json_t *req_ips, const c
                         *ret_status = 400;
                         *ret_type = "InvalidIpForSubnet";
                 }
-                json_t fake_port;
-                (void)fake_port;
                 json_t *tmp = json_pack("{s:o}", "fixed_ips", out);
                 free_ips(s, tmp);
                 json_decref(tmp);
@@ -2086,9 +2091,9 @@ static int quota_delete(struct httpd_req *req, void *data)
                 return sim_error(req, 403, "AdminRequired",
                                  "User does not have admin "
                                  "privileges: Cannot delete quota.");
-        pthread_mutex_lock(&c->sim->lock);
+        LOCK(c->sim);
         json_object_del(c->sim->quotas, httpd_req_param(req, "id"));
-        pthread_mutex_unlock(&c->sim->lock);
+        UNLOCK(c->sim);
         return httpd_resp_empty(req, 204);
 }
 

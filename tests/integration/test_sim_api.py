@@ -51,6 +51,12 @@ def main():
             "network_id": net_id, "cidr": "10.0.0.128/25", "ip_version": 4}})
         check(st == 400 and "overlaps with another subnet" in b["NeutronError"]["message"],
               "Neutron overlapping subnet -> 400")
+        for attr, value in (("network_id", net_id), ("cidr", "10.0.1.0/24")):
+            st, b = call("PUT", NEUTRON + "/subnets/" + sub["subnet"]["id"], tok,
+                         {"subnet": {attr: value}})
+            check(st == 400 and b["NeutronError"]["message"] ==
+                  "Cannot update read-only attribute " + attr,
+                  "Neutron subnet update of %s -> 400 naming it" % attr)
         st, b = call("DELETE", NEUTRON + "/networks/" + net_id, alt_tok)
         check(st == 404, "another project's network is invisible (404)")
         st, b = call("GET", NEUTRON + "/networks?name=keep-me", alt_tok)
