@@ -308,8 +308,13 @@ int res_db(struct res_ctx *ctx, struct db_conn **ret)
         return 0;
 }
 
-/* Names of the api_generation rows, by bit number of enum rcache_dep. */
-static const char *const gen_names[RCACHE_N_DEPS] = {"clusters", "templates"};
+/* Names of the api_generation groups, by bit number of enum rcache_dep, and whether a
+ * project-scoped answer may use the group's per-project counter (templates have public rows:
+ * any project's change may show, so they are always read globally). */
+static const struct {
+        const char *name;
+        bool per_project;
+} gen_groups[RCACHE_N_DEPS] = {{"clusters", true}, {"templates", false}};
 
 /* Appends one key field; NULL is told apart from every string. */
 static void key_field(struct strbuf *sb, const char *v)
@@ -330,8 +335,14 @@ int res_cache_lookup(struct res_ctx *ctx, unsigned deps)
         if (res_db(ctx, &c))
                 return 1;
         _cleanup_err_ struct err e = ERR_INIT;
+        /* Admins' cluster views span every project; everyone else sees their own. */
+        const char *project = ctx->is_admin || !ctx->project_id ? "" : ctx->project_id;
+        struct dbo_gen_req reqs[RCACHE_N_DEPS];
+        for (size_t i = 0; i < RCACHE_N_DEPS; i++)
+                reqs[i] = (struct dbo_gen_req){gen_groups[i].name,
+                                               gen_groups[i].per_project ? project : ""};
         struct rcache_gens g;
-        int r = dbo_generations(c, gen_names, RCACHE_N_DEPS, g.v, &e);
+        int r = dbo_generations(c, reqs, RCACHE_N_DEPS, g.v, &e);
         if (r < 0) {
                 log_warn("event=respcache_off reason=\"%s\"", err_msg(&e));
                 return 0;

@@ -569,22 +569,41 @@ int dbo_delete(struct db_conn *c, const struct dbo_table *t, int64_t id, struct 
         return r == 0 ? -ENOENT : 0;
 }
 
-int dbo_generations(struct db_conn *c, const char *const *names, size_t n, int64_t *ret,
+int dbo_generations(struct db_conn *c, const struct dbo_gen_req *reqs, size_t n, int64_t *ret,
                     struct err *e)
 {
+        const char *project = "";
+        for (size_t i = 0; i < n; i++) {
+                const char *p = reqs[i].project ? reqs[i].project : "";
+                if (*p && *project && !streq(p, project))
+                        return err_set(e, -EINVAL, "generations of two projects in one read");
+                if (*p)
+                        project = p;
+        }
         _cleanup_db_result_ struct db_result *res = NULL;
-        int r = db_exec(c, &res, e, "SELECT name, gen FROM api_generation", 0, NULL);
+        int r = db_exec(c, &res, e,
+                        "SELECT name, project_id, gen FROM api_generation WHERE project_id = '' "
+                        "OR project_id = $1",
+                        DB_PARAMS(project));
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
+                const char *p = reqs[i].project ? reqs[i].project : "";
                 size_t row = 0;
-                while (row < db_result_rows(res) && !streq(db_get_text(res, row, 0), names[i]))
+                while (row < db_result_rows(res) &&
+                       !(streq(db_get_text(res, row, 0), reqs[i].name) &&
+                         streq(db_get_text(res, row, 1), p)))
                         row++;
-                if (row == db_result_rows(res))
-                        return err_set(e, -ENOENT, "no change generation named %s", names[i]);
-                r = db_get_int64(res, row, 1, &ret[i]);
+                if (row == db_result_rows(res)) {
+                        if (*p) {
+                                ret[i] = 0; /* nothing in that project changed yet */
+                                continue;
+                        }
+                        return err_set(e, -ENOENT, "no change generation named %s", reqs[i].name);
+                }
+                r = db_get_int64(res, row, 2, &ret[i]);
                 if (r < 0)
-                        return err_set(e, r, "bad change generation for %s", names[i]);
+                        return err_set(e, r, "bad change generation for %s", reqs[i].name);
         }
         return 0;
 }

@@ -103,10 +103,17 @@ int dbo_update(struct db_conn *c, const struct dbo_table *t, int64_t id, const j
 /* Deletes row `id`; -ENOENT when gone. */
 int dbo_delete(struct db_conn *c, const struct dbo_table *t, int64_t id, struct err *e);
 
-/* The change generations (db/migrations/0003_api_generation.sql) of the groups named in
- * names[0..n) ("clusters", "templates"), into ret[0..n). A name the table does not have
- * → -ENOENT. One statement: every counter is read in the same snapshot. */
-int dbo_generations(struct db_conn *c, const char *const *names, size_t n, int64_t *ret,
+/* One change generation to read (db/migrations/0003 and 0004): group `name` ("clusters",
+ * "templates"), for one project (`project` non-empty: only that project's rows changed it)
+ * or for all ("" or NULL: the global counter). */
+struct dbo_gen_req {
+        const char *name;
+        const char *project;
+};
+/* Reads the generations asked for into ret[0..n), in one statement (one snapshot). A project
+ * counter never bumped reads 0; a group without its global counter → -ENOENT. At most one
+ * distinct non-empty project per call (-EINVAL otherwise). */
+int dbo_generations(struct db_conn *c, const struct dbo_gen_req *reqs, size_t n, int64_t *ret,
                     struct err *e);
 
 #endif

@@ -50,6 +50,20 @@ run_checks()
 		fail "proj-two saw proj-one's clusters"
 	code=$(curl -s -o /dev/null -w '%{http_code}' "${V[@]}" "${P2[@]}" "$EP/clusters/c1")
 	[ "$code" = 404 ] || fail "proj-two got $code for proj-one's cluster"
+	# ... and keeps it cached while only proj-one's clusters change
+	if [ "$cached" = on ]; then
+		sql "UPDATE cluster SET status_reason = 'x' WHERE name = 'c1'"
+		h0=$(hits)
+		curl -sf "${V[@]}" "${P2[@]}" "$EP/clusters" | json_check 'j["clusters"] == []' ||
+			fail "proj-two list after proj-one's change"
+		[ "$(hits)" -gt "$h0" ] || fail "a change in proj-one invalidated proj-two's answer"
+		# an admin's all-projects view sees every project's change
+		curl -sf "${V[@]}" -H 'X-Roles: admin' "$EP/clusters/c1" |
+			json_check 'j["status_reason"] == "x"' || fail "admin show"
+		sql "UPDATE cluster SET status_reason = 'y' WHERE name = 'c1'"
+		curl -sf "${V[@]}" -H 'X-Roles: admin' "$EP/clusters/c1" |
+			json_check 'j["status_reason"] == "y"' || fail "stale admin show"
+	fi
 
 	# a status change written by the conductor shows at once, in the list and the show
 	curl -sf "${V[@]}" "${P1[@]}" "$EP/clusters/c1" >/dev/null

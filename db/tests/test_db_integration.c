@@ -364,35 +364,62 @@ static void test_prepared_statements(void **state)
         assert_true(n > 100 && n <= 128);
 }
 
-/* Every write to cluster / nodegroup / cluster_template bumps its api_generation counter in
- * the same transaction; a rolled-back write bumps nothing. */
+static void gens(struct db_conn *c, const char *project, int64_t ret[3])
+{
+        _cleanup_err_ struct err e = ERR_INIT;
+        const struct dbo_gen_req reqs[] = {
+                {"clusters", ""}, {"templates", NULL}, {"clusters", project}};
+        if (dbo_generations(c, reqs, 3, ret, &e) < 0)
+                fail_msg("generations: %s", err_msg(&e));
+}
+
+/* Every write to cluster / nodegroup / cluster_template bumps its group's counters in the same
+ * transaction: the global one, and for clusters the project's (a nodegroup's own and its
+ * cluster's); a rolled-back write bumps nothing; other projects' counters stay. */
 static void test_api_generations(void **state)
 {
         _cleanup_db_conn_ struct db_conn *c = connect_or_fail(*state);
         _cleanup_err_ struct err e = ERR_INIT;
         upgrade_or_fail(c);
-        const char *const names[] = {"clusters", "templates"};
-        int64_t g0[2], g1[2], g2[2], g3[2], g4[2];
-        assert_int_equal(dbo_generations(c, names, 2, g0, &e), 0);
-        exec_ok(c, "INSERT INTO cluster (uuid, name, project_id) VALUES ('u1', 'c', 'p')");
-        assert_int_equal(dbo_generations(c, names, 2, g1, &e), 0);
-        assert_true(g1[0] > g0[0]);
-        assert_true(g1[1] == g0[1]);
-        exec_ok(c, "UPDATE nodegroup SET status = 'x'"); /* no row matched: still a change */
-        assert_int_equal(dbo_generations(c, names, 2, g2, &e), 0);
-        assert_true(g2[0] > g1[0]);
-        exec_ok(c, "INSERT INTO cluster_template (uuid, name, project_id) VALUES ('t', 't', 'p')");
-        assert_int_equal(dbo_generations(c, names, 2, g3, &e), 0);
-        assert_true(g3[1] > g2[1]);
-        assert_true(g3[0] == g2[0]);
+        int64_t a0[3], b0[3], a1[3], b1[3], a2[3], b2[3], a3[3], a4[3], b4[3], b5[3];
+        gens(c, "pa", a0);
+        gens(c, "pb", b0);
+        assert_true(a0[2] == 0 && b0[2] == 0); /* never written: 0 */
+        exec_ok(c, "INSERT INTO cluster (uuid, name, project_id) VALUES ('u1', 'c', 'pa')");
+        gens(c, "pa", a1);
+        gens(c, "pb", b1);
+        assert_true(a1[0] > a0[0]);  /* global */
+        assert_true(a1[2] > a0[2]);  /* pa */
+        assert_true(b1[2] == b0[2]); /* pb untouched */
+        assert_true(a1[1] == a0[1]); /* templates untouched */
+        /* a nodegroup filed under another project still counts for its cluster's project */
+        exec_ok(c, "INSERT INTO nodegroup (uuid, name, cluster_id, project_id) "
+                   "VALUES ('n1', 'w', 'u1', 'pb')");
+        gens(c, "pa", a2);
+        gens(c, "pb", b2);
+        assert_true(a2[2] > a1[2] && b2[2] > b1[2] && a2[0] > a1[0]);
+        exec_ok(c, "UPDATE nodegroup SET status = 'x' WHERE false"); /* no row: global only */
+        gens(c, "pa", a3);
+        assert_true(a3[0] > a2[0] && a3[2] == a2[2]);
+        exec_ok(c, "INSERT INTO cluster_template (uuid, name, project_id) VALUES ('t', 't', 'pa')");
+        gens(c, "pa", a4);
+        assert_true(a4[1] > a3[1] && a4[0] == a3[0] && a4[2] == a3[2]);
         struct db_tx tx = DB_TX_INIT;
         assert_int_equal(db_begin(c, &tx, &e), 0);
         exec_ok(c, "DELETE FROM cluster");
         db_rollback(&tx);
-        assert_int_equal(dbo_generations(c, names, 2, g4, &e), 0);
-        assert_true(g4[0] == g3[0] && g4[1] == g3[1]);
-        const char *const bad[] = {"no-such-group"};
-        assert_int_equal(dbo_generations(c, bad, 1, g4, &e), -ENOENT);
+        gens(c, "pa", a1);
+        assert_memory_equal(a1, a4, sizeof(a4));
+        /* TRUNCATE bumps every counter of the group */
+        gens(c, "pb", b4);
+        exec_ok(c, "TRUNCATE nodegroup");
+        gens(c, "pb", b5);
+        assert_true(b5[2] > b4[2] && b5[0] > b4[0]);
+        const struct dbo_gen_req bad[] = {{"no-such-group", NULL}};
+        assert_int_equal(dbo_generations(c, bad, 1, a1, &e), -ENOENT);
+        err_clear(&e);
+        const struct dbo_gen_req two[] = {{"clusters", "pa"}, {"clusters", "pb"}};
+        assert_int_equal(dbo_generations(c, two, 2, a1, &e), -EINVAL);
 }
 
 /* ---- errors ---------------------------------------------------------------------------------- */
