@@ -517,10 +517,24 @@ static int load_scalar(struct loader *L, yaml_event_t *ev, json_t **ret)
 
         if (!tag || strcmp(tag, "!") == 0) {
                 if (!tag && ev->data.scalar.plain_implicit &&
-                    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+                    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+                        /* PyYAML resolves a plain "=" to the value tag and "<<" to the merge
+                         * tag (a "<<" key merges: load_mapping never gets here for it); its
+                         * SafeConstructor builds neither. */
+                        const char *special = len == 1 && v[0] == '=' ? "tag:yaml.org,2002:value"
+                                              : len == 2 && memcmp(v, "<<", 2) == 0
+                                                      ? "tag:yaml.org,2002:merge"
+                                                      : NULL;
+                        if (special) {
+                                _cleanup_free_ char *msg = xasprintf(
+                                        "could not determine a constructor for the tag '%s'",
+                                        special);
+                                return marked_error(L, NULL, NULL, msg, &ev->start_mark);
+                        }
                         *ret = plain_scalar(v, len, true);
-                else
+                } else {
                         *ret = str_value(v, len, true);
+                }
                 return 0;
         }
         t = tag_short(tag);
@@ -683,7 +697,12 @@ static int load_mapping(struct loader *L, yaml_mark_t start, int depth, json_t *
                                 return r;
                         continue;
                 }
-                r = load_node(L, &kev, depth + 1, &key);
+                if (is_merge) {
+                        r = count_node(L, 1, &kev.start_mark);
+                        key = json_string("<<");
+                } else {
+                        r = load_node(L, &kev, depth + 1, &key);
+                }
                 yaml_event_delete(&kev);
                 if (r < 0)
                         return r;

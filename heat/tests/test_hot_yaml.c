@@ -124,6 +124,41 @@ static void test_errors(void **state)
         assert_non_null(strstr(he.message, "could not determine a constructor for the tag '!foo'"));
         assert_non_null(strstr(he.message, "    a: !foo x\n       ^"));
         hot_err_clear(&he);
+        /* a plain "=" or "<<" as a value resolves to the value / merge tag, which PyYAML's
+         * SafeConstructor cannot build; as keys they are a string and a merge */
+        static const struct {
+                const char *text, *tag, *snippet;
+        } special[] = {
+                {"a: =\n", "tag:yaml.org,2002:value", "    a: =\n       ^"},
+                {"a: <<\n", "tag:yaml.org,2002:merge", "    a: <<\n       ^"},
+                {"a: [1, =]\n", "tag:yaml.org,2002:value", "    a: [1, =]\n           ^"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(special); i++) {
+                assert_int_equal(
+                        hot_yaml_load(special[i].text, strlen(special[i].text), NULL, &j, &he),
+                        -EINVAL);
+                _cleanup_free_ char *want = xasprintf(
+                        "could not determine a constructor for the tag '%s'", special[i].tag);
+                assert_non_null(strstr(he.message, want));
+                assert_non_null(strstr(he.message, special[i].snippet));
+                hot_err_clear(&he);
+        }
+        static const struct {
+                const char *text, *json;
+        } fine[] = {
+                {"=: 1\n", "{\"=\":1}"},
+                {"a: \"=\"\n", "{\"a\":\"=\"}"},
+                {"a: !!str <<\n", "{\"a\":\"<<\"}"},
+                {"x: &b {k: 1}\ny: {<<: *b, z: 2}\n", "{\"x\":{\"k\":1},\"y\":{\"k\":1,\"z\":2}}"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(fine); i++) {
+                json_t *v = NULL;
+                if (hot_yaml_load(fine[i].text, strlen(fine[i].text), NULL, &v, &he) < 0)
+                        fail_msg("%s: %s", fine[i].text, he.message);
+                _cleanup_free_ char *got = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+                assert_string_equal(got, fine[i].json);
+                json_decref(v);
+        }
         /* nesting limit */
         for (int i = 0; i < 300; i++)
                 strbuf_addch(&deep, '[');
