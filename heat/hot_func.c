@@ -905,6 +905,12 @@ static int f_str_replace(struct hot_ev *ev, const struct hot_func *f, json_t *ar
                 }
                 vals[i] = owned[i];
         }
+        /* Heat splits on each placeholder in turn, the empty one (shortest) last: Python's
+         * str.split("") raises */
+        if (n && !keys[n - 1][0]) {
+                r = hot_fn_err(ev, f, he, "empty separator");
+                goto out;
+        }
         replace_all(&out, json_string_value(tmpl), json_string_length(tmpl), keys, vals, n, used);
         if (f->variant >= 2) {
                 struct strbuf miss = STRBUF_INIT;

@@ -77,6 +77,9 @@ static const struct fcase cases[] = {
         {"2018-08-31", "{str_replace_vstrict: {template: a, params: {a: ''}}}", NULL,
          "ValueError: str_replace_vstrict has an undefined or empty value for param a, must be a "
          "defined non-empty value"},
+        /* Python's str.split("") raises: an empty placeholder is an error, not skipped */
+        {"2018-08-31", "{str_replace: {template: abc, params: {'': x, a: y}}}", NULL,
+         "ValueError: empty separator"},
         {"2018-08-31", "{str_replace: {template: x}}", NULL,
          "StackValidationFailed: outputs.o.value.str_replace: '\"str_replace\" syntax should be "
          "str_replace:\\n              template: This is var1 template var2\\n              "
