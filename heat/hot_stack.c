@@ -873,7 +873,9 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
 
         s->deps_redo = json_checked(json_object());
 
-        /* every type must exist before any resource is validated */
+        /* every type must exist before any resource is validated, and is known to every
+         * get_attr: Heat checks an attribute name against its resource's type whatever the
+         * order the resources are declared in */
         json_object_foreach(s->resources, name, rd)
         {
                 _cleanup_free_ char *tmpl = NULL;
@@ -886,6 +888,7 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                 if (!tmpl && !hot_rtype_lookup(type))
                         return hot_err_set(he, "StackValidationFailed",
                                            "The Resource Type (%s) could not be found.", type);
+                json_object_set_new(s->types, name, json_string(type));
         }
 
         json_object_foreach(s->resources, name, rd)
@@ -901,7 +904,6 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                 type = registry_map(s, name,
                                     json_string_value(json_object_get(rd, hot_sec(s, SEC_TYPE))),
                                     &tmpl);
-                json_object_set_new(s->types, name, json_string(type));
                 rt = tmpl ? hot_rtype_template() : hot_rtype_lookup(type);
                 if (!rt)
                         return hot_err_set(he, "StackValidationFailed",

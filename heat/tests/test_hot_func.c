@@ -344,11 +344,43 @@ static void test_str_replace_random(void **state)
         }
 }
 
+/* get_attr's attribute name is checked against the referenced resource's type whether that
+ * resource is declared before or after the reference (Heat knows every resource when it
+ * validates any). */
+static void test_get_attr_any_order(void **state)
+{
+        (void)state;
+        static const char *const orders[] = {
+                "  a:\n    type: OS::Heat::Value\n    properties:\n      value: {get_attr: [b, "
+                "%s]}\n"
+                "  b: {type: OS::Heat::RandomString}\n",
+                "  b: {type: OS::Heat::RandomString}\n"
+                "  a:\n    type: OS::Heat::Value\n    properties:\n      value: {get_attr: [b, "
+                "%s]}\n",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(orders); i++) {
+                _cleanup_free_ char *res = xasprintf(orders[i], "nope");
+                _cleanup_free_ char *text =
+                        xasprintf("heat_template_version: 2018-08-31\nresources:\n%s", res);
+                _cleanup_free_ char *err = hot_t_validate(text, NULL, NULL, NULL, 0, NULL);
+                assert_non_null(err);
+                assert_string_equal(err, "StackValidationFailed: resources.a.properties.value."
+                                         "get_attr: The Referenced Attribute (b nope) is "
+                                         "incorrect.");
+                _cleanup_free_ char *res2 = xasprintf(orders[i], "value");
+                _cleanup_free_ char *text2 =
+                        xasprintf("heat_template_version: 2018-08-31\nresources:\n%s", res2);
+                _cleanup_free_ char *err2 = hot_t_validate(text2, NULL, NULL, NULL, 0, NULL);
+                assert_null(err2);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_functions),
                 cmocka_unit_test(test_str_replace_random),
+                cmocka_unit_test(test_get_attr_any_order),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
