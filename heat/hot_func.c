@@ -417,9 +417,9 @@ static int c_get_attr(struct hot_ev *ev, const struct hot_func *f, json_t *args,
         if (r < 0)
                 return r;
         {
+                /* every enabled resource is typed before any is validated; a template
+                 * resource's type has no rtype (NULL: any attribute passes) */
                 json_t *t = json_object_get(ev->s->types, json_string_value(name));
-                if (!t)
-                        ev->s->untyped_attr = true; /* rt NULL: any attribute passes */
                 rt = hot_rtype_lookup(json_string_value(t));
         }
         if (!json_is_string(attr) || !hot_rtype_has_attr(rt, json_string_value(attr))) {

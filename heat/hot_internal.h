@@ -102,9 +102,6 @@ struct hot_stack {
         json_t *types;     /* name -> resolved type string */
         json_t *graph;     /* name -> {dependency: true} found by validation (references in
                             * properties and metadata, enabled depends_on) */
-        json_t *deps_redo; /* names whose walk met get_attr of a resource not typed yet:
-                            * resolve walks them again (all types known then) */
-        bool untyped_attr; /* set by get_attr's check on a resource without a type yet */
         json_t *attrs;     /* fixture (borrowed), may be NULL */
         char *stack_name, *stack_id, *project_id;
         json_t *absent;             /* sentinel for the 2-arg `if` */

@@ -871,8 +871,6 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
         json_t *rd;
         json_t *graph = s->graph = json_checked(json_object());
 
-        s->deps_redo = json_checked(json_object());
-
         /* every type must exist before any resource is validated, and is known to every
          * get_attr: Heat checks an attribute name against its resource's type whatever the
          * order the resources are declared in */
@@ -915,7 +913,6 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                                 "Could not fetch remote template \"%s\": Invalid URL scheme %.*s",
                                 type, sch ? (int)(sch - type) : 0, type);
                 }
-                s->untyped_attr = false;
                 for (int sec = SEC_PROPS; sec <= SEC_METADATA; sec++) {
                         struct strbuf path = STRBUF_INIT;
                         _cleanup_strbuf_ struct strbuf dps = STRBUF_INIT;
@@ -951,8 +948,6 @@ static int check_resources(struct hot_stack *s, struct hot_err *he)
                                 return r;
                         }
                 }
-                if (s->untyped_attr)
-                        json_object_set_new(s->deps_redo, name, json_true());
                 d = json_object_get(rd, hot_sec(s, SEC_DEPENDS));
                 {
                         json_t *g = json_object_get(graph, name), *x;
@@ -1129,7 +1124,6 @@ static void stack_free(struct hot_stack *s)
         json_decref(s->enabled);
         json_decref(s->types);
         json_decref(s->graph);
-        json_decref(s->deps_redo);
         json_decref(s->absent);
         json_decref(s->filecache);
         free(s->stack_name);
@@ -1404,20 +1398,9 @@ int hot_resolve(const struct hot_input *in, json_t **ret, struct hot_err *he)
                 }
                 path_dotted(&dps, name, "Properties", NULL);
                 dp = ev.dep_path = dps.buf;
-                /* dependencies: validation's walk found them, unless it met get_attr of a
-                 * resource not typed yet (that check may fail now and cut the walk short) */
+                /* dependencies: validation's walk found them (every type was known) */
                 strbuf_addstr(&path, dp);
-                if (!json_object_get(s.deps_redo, name)) {
-                        json_object_update(deps, json_object_get(s.graph, name));
-                } else {
-                        ev.mode = HM_VALIDATE;
-                        ev.deps = deps;
-                        hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_PROPS)), NULL, he);
-                        hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_METADATA)), NULL, he);
-                        hot_err_clear(he);
-                        ev.mode = HM_RESOLVE;
-                        ev.deps = NULL;
-                }
+                json_object_update(deps, json_object_get(s.graph, name));
                 r = hot_eval(&ev, json_object_get(rd, hot_sec(&s, SEC_PROPS)), &props, he);
                 strbuf_release(&path);
                 if (r < 0) {

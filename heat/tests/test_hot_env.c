@@ -188,9 +188,8 @@ static void test_environment(void **state)
         }
 }
 
-/* resolve's depends_on: validation's references plus depends_on; a get_attr of a resource
- * declared later is only checked against its type at resolve time, and an unknown
- * attribute there ends the reference walk (as before validation's dependencies were reused) */
+/* resolve's depends_on: validation's references (to resources declared before or after) plus
+ * depends_on */
 static void test_resolve_depends_on(void **state)
 {
         static const char text[] =
@@ -198,7 +197,7 @@ static void test_resolve_depends_on(void **state)
                 "resources:\n"
                 "  a:\n"
                 "    type: OS::Heat::Value\n"
-                "    properties: {value: [{get_attr: [b, nope]}, {get_resource: c}]}\n"
+                "    properties: {value: [{get_attr: [b, value]}, {get_resource: c}]}\n"
                 "  b: {type: OS::Heat::RandomString}\n"
                 "  c: {type: OS::Heat::None}\n"
                 "  d:\n"
@@ -207,7 +206,7 @@ static void test_resolve_depends_on(void **state)
                 "    metadata: {x: {get_resource: a}}\n"
                 "  e: {type: OS::Heat::None, depends_on: [d, c]}\n";
         static const char *const want[][2] = {
-                {"a", "[\"b\"]"},       {"b", "[]"}, {"c", "[]"}, {"d", "[\"a\",\"b\",\"c\"]"},
+                {"a", "[\"b\",\"c\"]"}, {"b", "[]"}, {"c", "[]"}, {"d", "[\"a\",\"b\",\"c\"]"},
                 {"e", "[\"c\",\"d\"]"},
         };
         char *err = NULL;
