@@ -377,8 +377,12 @@ static int net_create(struct httpd_req *req, struct sim *s, const json_t *b, con
         if (r < 0)
                 return r;
         *ret = sim_network_new(s, project, b, &r);
+        /* every network has a 127.N.0.0/16 block of its own: with all of them taken, answer as
+         * Neutron does when its tenant network segments run out */
         if (!*ret)
-                sim_error(req, 409, "OverQuota", "Quota exceeded for resources: ['network'].");
+                sim_error(req, 503, "NoNetworkAvailable",
+                          "Unable to create the network. No tenant network is available for "
+                          "allocation.");
         return r;
 }
 

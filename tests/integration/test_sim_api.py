@@ -134,6 +134,20 @@ def main():
         st, b = call("POST", NEUTRON + "/ports", tok, {"port": {"network_id": net_id}})
         check(st == 201 and b["port"]["fixed_ips"][0]["ip_address"].startswith("10.0.0."),
               "allocations continue after the restart")
+        # every network gets a 127.N loopback block of its own: when they run out, the answer
+        # is Neutron's for exhausted tenant network segments, not a quota error
+        call("POST", ADMIN + "/faults", None, {"quota": {"project": project, "network": 1000}})
+        made, st = [], 201
+        while st == 201 and len(made) < 300:
+            st, b = call("POST", NEUTRON + "/networks", tok, {"network": {"name": "many"}})
+            if st == 201:
+                made.append(b["network"]["id"])
+        check(st == 503 and b["NeutronError"]["type"] == "NoNetworkAvailable" and
+              200 < len(made) < 256, "no free loopback block -> 503 NoNetworkAvailable")
+        for nid in made:
+            call("DELETE", NEUTRON + "/networks/" + nid, tok)
+        st, b = call("POST", NEUTRON + "/networks", tok, {"network": {"name": "again"}})
+        check(st == 201, "a deleted network's block is handed out again")
     finally:
         sim.stop()
         os.unlink(snap)
