@@ -73,6 +73,27 @@ static json_t *addresses(struct sim *s, json_t *server)
         return out;
 }
 
+/* The volumes attached to server `id`: a new array of [volume id, device] pairs, in the
+ * volume table's order. Under the sim lock. */
+static json_t *server_attachments(struct sim *s, const char *id)
+{
+        json_t *out = json_checked(json_array());
+        const char *k;
+        json_t *v;
+        json_object_foreach(s->db[K_VOLUME], k, v)
+        {
+                size_t i;
+                json_t *a;
+                json_array_foreach(json_object_get(v, "attachments"), i, a)
+                {
+                        const char *sid = json_get_str(a, "server_id");
+                        if (sid && streq(sid, id))
+                                json_array_append_new(
+                                        out, json_pack("[s,s?]", k, json_get_str(a, "device")));
+                }
+        }
+        return out;
+}
 static json_t *server_view(struct httpd_req *req, struct sim *s, json_t *srv, bool admin)
 {
         json_t *o = sim_public(srv, NULL);
@@ -91,18 +112,12 @@ static json_t *server_view(struct httpd_req *req, struct sim *s, json_t *srv, bo
                             json_pack("{s:s?,s:o}", "id", fl ? fl : "", "links",
                                       links(req, "flavors", fl ? fl : "")));
         json_t *vols = json_checked(json_array());
-        const char *k;
-        json_t *v;
-        json_object_foreach(s->db[K_VOLUME], k, v)
         {
+                json_auto_t *atts = server_attachments(s, id);
                 size_t i;
-                json_t *a;
-                json_array_foreach(json_object_get(v, "attachments"), i, a)
-                {
-                        const char *sid = json_get_str(a, "server_id");
-                        if (sid && streq(sid, id))
-                                json_array_append_new(vols, json_pack("{s:s?}", "id", k));
-                }
+                json_t *p;
+                json_array_foreach(atts, i, p)
+                        json_array_append_new(vols, json_pack("{s:O}", "id", json_array_get(p, 0)));
         }
         json_object_set_new(o, "os-extended-volumes:volumes_attached", vols);
         if (!admin) {
@@ -875,20 +890,12 @@ static int va_list_h(struct httpd_req *req, void *data)
         if (!o)
                 return 0;
         json_t *arr = json_checked(json_array());
-        const char *k;
-        json_t *v;
-        json_object_foreach(c->sim->db[K_VOLUME], k, v)
-        {
-                size_t i;
-                json_t *a;
-                json_array_foreach(json_object_get(v, "attachments"), i, a)
-                {
-                        const char *sid = json_get_str(a, "server_id");
-                        if (sid && streq(sid, id))
-                                json_array_append_new(
-                                        arr, attachment_json(id, k, json_get_str(a, "device")));
-                }
-        }
+        json_auto_t *atts = server_attachments(c->sim, id);
+        size_t i;
+        json_t *p;
+        json_array_foreach(atts, i, p) json_array_append_new(
+                arr, attachment_json(id, json_string_value(json_array_get(p, 0)),
+                                     json_string_value(json_array_get(p, 1))));
         UNLOCK(c->sim);
         return sim_reply(req, 200, json_checked(json_pack("{s:o}", "volumeAttachments", arr)));
 }
@@ -918,20 +925,8 @@ static int va_create(struct httpd_req *req, void *data)
         const char *dev = json_get_str(b, "device");
         _cleanup_free_ char *auto_dev = NULL;
         if (!dev) {
-                int n = 1;
-                const char *k;
-                json_t *v;
-                json_object_foreach(c->sim->db[K_VOLUME], k, v)
-                {
-                        size_t i;
-                        json_t *a;
-                        json_array_foreach(json_object_get(v, "attachments"), i, a)
-                        {
-                                const char *sid = json_get_str(a, "server_id");
-                                if (sid && streq(sid, id))
-                                        n++;
-                        }
-                }
+                json_auto_t *atts = server_attachments(c->sim, id);
+                int n = 1 + (int)json_array_size(atts);
                 auto_dev = xasprintf("/dev/vd%c", 'a' + MIN(n, 25));
                 dev = auto_dev;
         }

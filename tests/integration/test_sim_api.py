@@ -85,6 +85,10 @@ def main():
         st, s = call("GET", NOVA + "/servers/" + sid, tok)
         check(s["server"]["os-extended-volumes:volumes_attached"] == [{"id": vid}],
               "server lists the attached volume")
+        check(att["volumeAttachment"]["device"] == "/dev/vdb", "first attachment gets /dev/vdb")
+        st, l = call("GET", NOVA + "/servers/%s/os-volume_attachments" % sid, tok)
+        check(st == 200 and l["volumeAttachments"] == [att["volumeAttachment"]],
+              "attachment list shows the attachment as created")
         st, b = call("DELETE", vurl, tok)
         check(st == 400 and "Invalid volume" in b["badRequest"]["message"], "in-use volume not deletable")
         st, _ = call("DELETE", NOVA + "/servers/%s/os-volume_attachments/%s" % (sid, vid), tok)
