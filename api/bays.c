@@ -113,17 +113,10 @@ int bay_h_get(struct res_ctx *ctx)
 
 int bay_h_create(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"bay\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *bay = NULL;
-        if (schema_parse_body(&schema_bay, body, &bay, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_bay, NULL, &bay))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         if (validate_cluster_name(ctx, json_object_get(bay, "name")))
                 return 0;
         json_auto_t *cl = json_deep_copy(bay);

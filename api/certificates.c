@@ -72,17 +72,10 @@ int cert_h_get(struct res_ctx *ctx)
 
 int cert_h_sign(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"certificate\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *cert = NULL;
-        if (schema_parse_body(&schema_certificate, body, &cert, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_certificate, NULL, &cert))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         const char *ident = json_get_str(cert, "cluster_uuid");
         if (!ident)
                 ident = json_get_str(cert, "bay_uuid");

@@ -452,17 +452,10 @@ int cl_create_flow(struct res_ctx *ctx, json_t *cl, int ct_notfound_status, bool
 
 int cl_h_create(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"cluster\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *cl = NULL;
-        if (schema_parse_body(&schema_cluster, body, &cl, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_cluster, NULL, &cl))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         if (validate_cluster_name(ctx, json_object_get(cl, "name")))
                 return 0;
         /* The client's uuid is ignored; the 1.1-1.9 handler turns a missing template into 400. */

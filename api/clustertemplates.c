@@ -161,17 +161,10 @@ static int ct_get(struct res_ctx *ctx, const struct ct_kind *k)
 
 static int ct_create(struct res_ctx *ctx, const struct ct_kind *k)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"%s\"", k->schema->argname);
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *ct = NULL;
-        if (schema_parse_body(k->schema, body, &ct, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, k->schema, NULL, &ct))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         if (validate_ct_static(ctx, ct, false))
                 return 0;
         char r[96];

@@ -117,17 +117,10 @@ static int check_properties(struct res_ctx *ctx, const json_t *props)
 
 int fed_h_create(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"federation\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *fed = NULL;
-        if (schema_parse_body(&schema_federation, body, &fed, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_federation, NULL, &fed))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         if (validate_cluster_name(ctx, json_object_get(fed, "name")))
                 return 0;
         if (res_enforce(ctx, "federation:create", NULL))

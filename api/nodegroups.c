@@ -179,17 +179,10 @@ static int check_counts(struct res_ctx *ctx, const json_t *ng)
 
 int ng_h_create(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"nodegroup\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *ng = NULL;
-        if (schema_parse_body(&schema_nodegroup, body, &ng, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_nodegroup, NULL, &ng))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         if (res_enforce(ctx, "nodegroup:create", NULL))
                 return 0;
         struct db_conn *c;

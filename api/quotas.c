@@ -153,17 +153,10 @@ static int check_project(struct res_ctx *ctx, const char *project)
 
 int quota_h_create(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"quota\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *q = NULL;
-        if (schema_parse_body(&schema_quota, body, &q, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_quota, NULL, &q))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         const char *project = json_get_str(q, "project_id");
         if (project && check_project(ctx, project))
                 return 0;
@@ -188,17 +181,10 @@ int quota_h_create(struct res_ctx *ctx)
 
 int quota_h_update(struct res_ctx *ctx)
 {
-        if (res_check_args(ctx, NULL))
-                return 0;
-        json_auto_t *body = NULL;
-        if (res_body(ctx, &body))
-                return 0;
-        if (!body)
-                return res_fail(ctx, 400, "Missing argument: \"quotapatch\"");
-        _cleanup_err_ struct err e = ERR_INIT;
         json_auto_t *q = NULL;
-        if (schema_parse_body(&schema_quota, body, &q, &e) < 0)
-                return res_fail_err(ctx, 400, &e);
+        if (res_parse_body(ctx, &schema_quota, "quotapatch", &q))
+                return 0;
+        _cleanup_err_ struct err e = ERR_INIT;
         if (res_enforce(ctx, "quota:update", NULL))
                 return 0;
         const char *project = httpd_req_param(ctx->req, "project");

@@ -288,6 +288,25 @@ static void conn_release(void *p)
         db_pool_release(p);
 }
 
+int res_parse_body(struct res_ctx *ctx, const struct schema *s, const char *argname, json_t **ret)
+{
+        if (res_check_args(ctx, NULL))
+                return 1;
+        json_auto_t *body = NULL;
+        if (res_body(ctx, &body))
+                return 1;
+        if (!body) {
+                res_fail(ctx, 400, "Missing argument: \"%s\"", argname ? argname : s->argname);
+                return 1;
+        }
+        _cleanup_err_ struct err e = ERR_INIT;
+        if (schema_parse_body(s, body, ret, &e) < 0) {
+                res_fail_err(ctx, 400, &e);
+                return 1;
+        }
+        return 0;
+}
+
 int res_db(struct res_ctx *ctx, struct db_conn **ret)
 {
         if (ctx->db) {

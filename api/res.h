@@ -121,6 +121,11 @@ int res_fail_internal(struct res_ctx *ctx, int r, const struct err *e);
  * body gives *ret = NULL. */
 int res_body(struct res_ctx *ctx, json_t **ret);
 
+/* What every create (and the other schema-checked bodies) starts with: no query arguments
+ * (400), a JSON body (400 `Missing argument: "<argname>"` when empty; argname NULL = the
+ * schema's), parsed and checked against s (400 with its message). 0 with *ret (new
+ * reference), 1 when an error was answered. */
+int res_parse_body(struct res_ctx *ctx, const struct schema *s, const char *argname, json_t **ret);
 /* Enforces `rule` against target (NULL = the caller's own project/user): false → 403
  * "Policy doesn't allow <rule> to be performed." answered, returns 1; allowed → 0. */
 int res_enforce(struct res_ctx *ctx, const char *rule, const json_t *target);

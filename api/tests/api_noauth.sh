@@ -100,5 +100,21 @@ curl -sf "$EP/stats?project_id=ps" | json_check 'j == {"clusters": 1, "nodes": 6
 curl -sf -H 'X-Roles: member' -H 'X-Project-Id: other' "$EP/stats" |
 	json_check 'j == {"clusters": 0, "nodes": 0}' || fail "stats of an empty project"
 
+# A create (or quota update) without a body: 400 naming the missing argument, as WSME does.
+for pair in clusters:cluster clustertemplates:cluster_template baymodels:baymodel bays:bay \
+	federations:federation quotas:quota certificates:certificate; do
+	coll=${pair%%:*} arg=${pair#*:}
+	code=$(curl -s -o "$TMP/b" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-H 'OpenStack-API-Version: container-infra latest' "$EP/$coll")
+	[ "$code" = 400 ] || fail "POST $coll without a body got $code"
+	json_check "'Missing argument: \"$arg\"' in j['errors'][0]['detail']" <"$TMP/b" ||
+		fail "POST $coll without a body: $(cat "$TMP/b")"
+done
+code=$(curl -s -o "$TMP/b" -w '%{http_code}' -X PATCH -H 'Content-Type: application/json' \
+	"$EP/quotas/ps/Cluster")
+[ "$code" = 400 ] || fail "PATCH quota without a body got $code"
+json_check "'Missing argument: \"quotapatch\"' in j['errors'][0]['detail']" <"$TMP/b" ||
+	fail "PATCH quota without a body: $(cat "$TMP/b")"
+
 stop_api
 echo "PASS api_noauth"
