@@ -4,8 +4,10 @@
  * re-reading and re-rendering it - and never stale.
  *
  * Each answer is stored with the change generations of the tables it was built from
- * (db/migrations/0003_api_generation.sql: every write to those tables bumps its group's
- * counter in the same transaction). A request reads the current generations first (one small
+ * (db/migrations/0003_api_generation.sql and 0004: every write to those tables bumps its
+ * group's counter in the same transaction; the cluster group also per project, and api/res.c
+ * reads the caller's project counter, or the global one for admins' all-projects views, so a
+ * generation here is always "of this caller's scope"). A request reads them first (one small
  * query), then either finds an entry built under exactly those generations - nothing it was
  * built from has changed since - or builds the answer and stores it under the generations it
  * read *before* reading the data, which is conservative: the data can only be newer than its
